@@ -1,0 +1,60 @@
+from django.urls import reverse
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_speaks_vietnamese_and_shows_the_navigation(client):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="vi">' in html
+    for item in ["Trang chủ", "Đăng ký", "Đăng nhập", "Tra cứu", "Hỏi đáp"]:
+        assert f">{item}</a>" in html
+    assert "1900.9068" in html
+    assert 'href="tel:19009068"' in html
+
+
+def test_language_switch_turns_the_page_into_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Social insurance services, right on your phone" in html
+    assert ">Sign in</a>" in html
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    assert "Giao dịch bảo hiểm xã hội" in client.get("/").content.decode()
+
+
+def test_security_headers_are_sent(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "object-src 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_unknown_page_shows_a_vietnamese_404(client, settings):
+    settings.DEBUG = False
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_bare_view_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/")
+    assert response.content == b"ok"
+
+
+def test_api_schema_and_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"VssID Portal API" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "cdn" not in docs.lower()

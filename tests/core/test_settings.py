@@ -1,0 +1,93 @@
+"""Settings follow the environment: embedded default, real services, production."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'db_name': str(settings.DATABASES['default']['NAME']), "
+    "'cache': settings.CACHES['default']['BACKEND'], 'broker': settings.CELERY_BROKER_URL, "
+    "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'debug': settings.DEBUG, "
+    "'storage': settings.STORAGES['default']['BACKEND'], "
+    "'hasher': settings.PASSWORD_HASHERS[0]}))"
+)
+CLEAR = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "MEDIA_STORAGE",
+]
+
+
+def run_settings(**env) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
+    clean.update(env, DJANGO_SETTINGS_MODULE="vssid_portal.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_nothing_set_gives_the_embedded_default():
+    s = run_settings()
+    assert s["debug"] is True
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["cache"].endswith("LocMemCache")
+    assert s["broker"] == "memory://"
+    assert s["eager"] is True
+    assert s["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert s["hasher"].endswith("Argon2PasswordHasher")
+
+
+def test_database_and_redis_urls_switch_to_real_services():
+    s = run_settings(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/vssid",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["db_name"] == "vssid"
+    assert s["cache"] == "django_redis.cache.RedisCache"
+    assert s["broker"] == "redis://127.0.0.1:6379/3"
+    assert s["eager"] is False
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
+    clean.update(DEBUG="false", DJANGO_SETTINGS_MODULE="vssid_portal.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert out.returncode != 0
+    assert "SECRET_KEY must be set" in out.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
+    clean.update(
+        DEBUG="false",
+        SECRET_KEY="x7" * 30,
+        ALLOWED_HOSTS="example.vn",
+        DJANGO_SETTINGS_MODULE="vssid_portal.settings",
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues" in out.stdout

@@ -1,0 +1,53 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+import pytest
+
+from accounts.models import User
+from insurance.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    call_command("load_reference_data", stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", "--citizens", "15", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_creates_registry_people_a_clerk_and_an_admin(seeded, client):
+    assert Person.objects.count() == 15
+    an = Person.objects.get(insurance_number="7901234567")
+    assert an.full_name == "Nguyễn Văn An"
+    assert an.office.code == "07914"
+    clerk = User.objects.get(username="canbo.quan4")
+    assert clerk.is_staff and not clerk.is_superuser
+    assert clerk.staff_profile.office.code == "07914"
+    assert User.objects.get(username="admin").is_superuser
+    line = next(line for line in seeded.splitlines() if "canbo.quan4 /" in line)
+    password = line.split(" / ")[1].strip()
+    assert client.login(username="canbo.quan4", password=password)
+
+
+def test_seeding_twice_adds_no_duplicates(seeded):
+    call_command("seed_demo", "--citizens", "15", stdout=StringIO())
+    assert Person.objects.count() == 15
+    assert User.objects.filter(username="canbo.quan4").count() == 1
+
+
+def test_demo_people_have_plausible_vietnamese_data(seeded):
+    for person in Person.objects.all():
+        assert len(person.insurance_number) == 10 and person.insurance_number.isdigit()
+        assert len(person.full_name.split()) == 3
+        assert len(person.id_number) == 12
+
+
+def test_without_debug_staff_passwords_are_random(settings):
+    settings.DEBUG = False
+    call_command("load_reference_data", stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", "--citizens", "2", stdout=out)
+    assert "demo-canbo-quan4" not in out.getvalue()
