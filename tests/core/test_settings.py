@@ -1,6 +1,7 @@
 """Settings follow the environment: embedded default, real services, production."""
 
 import json
+import secrets
 import os
 import subprocess
 import sys
@@ -24,6 +25,7 @@ CLEAR = [
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "MEDIA_STORAGE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 
 
@@ -78,7 +80,7 @@ def test_production_settings_pass_check_deploy():
     clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
     clean.update(
         DEBUG="false",
-        SECRET_KEY="x7" * 30,
+        SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.vn",
         DJANGO_SETTINGS_MODULE="vssid_portal.settings",
     )
