@@ -1,8 +1,8 @@
 """Settings follow the environment: embedded default, real services, production."""
 
 import json
-import secrets
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
