@@ -238,3 +238,31 @@ def screenshot():
         return path
 
     return take
+
+
+# FORMS -----------------------------------------------------------------------
+@pytest.fixture
+def captcha_code(monkeypatch) -> str:
+    """Every captcha issued during the test reads "ABCD"; answer it with this value.
+
+    A form's captcha is posted as ``captcha_0`` (key, from the rendered form)
+    and ``captcha_1`` (answer); ``captcha_post_data`` builds both.
+    """
+    monkeypatch.setattr("vssid_portal.captcha.generate_code", lambda: "ABCD")
+    return "ABCD"
+
+
+def captcha_post_data(field_name: str = "captcha", answer: str = "ABCD") -> dict:
+    """A fresh solved challenge for a POST (with the ``captcha_code`` fixture active)."""
+    from vssid_portal.captcha import captcha_new
+
+    return {f"{field_name}_0": captcha_new(), f"{field_name}_1": answer}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters and captchas must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "vssid_portal.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "vssid_portal.urls"
@@ -85,6 +87,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets may use templates from templates/ (the captcha does).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # DATABASES -------------------------------------------------------------------
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
@@ -228,6 +233,9 @@ TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="VssID Portal <no-reply@vssid.example.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Proxies in front that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # PORTAL ----------------------------------------------------------------------
 HOTLINE = "1900.9068"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
+from .captcha import captcha_image_view
 
 admin.site.site_header = _("VssID Portal — quản trị")
 admin.site.site_title = _("VssID Portal")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ma-kiem-tra/<str:key>.png", captcha_image_view, name="captcha-image"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
