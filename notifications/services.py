@@ -10,9 +10,8 @@ a worker killed during the gateway call makes that one row at-least-once).
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -104,7 +103,7 @@ def message_queue(
             message=message, filename=filename, content_type=content_type
         )
         attachment.file.save(filename, ContentFile(content), save=True)
-    transaction.on_commit(partial(message_publish, message_id=message.pk), robust=True)
+    transaction.on_commit(_publish_after_commit(message.pk), robust=True)
     logger.info("message.queued id=%s channel=%s template=%s", message.pk, channel, template)
     return message
 
@@ -112,6 +111,21 @@ def message_queue(
 def message_publish(*, message_id: int) -> None:
     """Hand a message to the broker; errors propagate (the caller decides)."""
     message_send_task.apply_async(args=[message_id])
+
+
+def _publish_after_commit(message_id: int) -> Callable[[], None]:
+    # A named closure, not functools.partial: Django's robust on_commit
+    # error path formats ``func.__qualname__``, which a partial lacks, and
+    # would raise AttributeError into the citizen's request.
+    def publish() -> None:
+        try:
+            message_publish(message_id=message_id)
+        except Exception as exc:
+            # The broker is down: the row stays queued and the sweeper
+            # publishes it once the broker is back.
+            logger.warning("message.publish_failed id=%s error=%r", message_id, exc)
+
+    return publish
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -241,6 +255,6 @@ def message_resend(*, message_ids: Iterable[int]) -> int:
         status=Message.Status.QUEUED, next_attempt_at=timezone.now(), updated_at=timezone.now()
     )
     for message_id in ids:
-        transaction.on_commit(partial(message_publish, message_id=message_id), robust=True)
+        transaction.on_commit(_publish_after_commit(message_id), robust=True)
     logger.info("message.resend count=%s", len(ids))
     return len(ids)
