@@ -5,6 +5,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 import uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class FakeTwilio:
     url: str = ""
     requests: list[TwilioRequest] = field(default_factory=list)
     responses: deque = field(default_factory=deque)
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def bodies(self) -> Counter:
@@ -68,6 +70,8 @@ def _handler_for(fake: FakeTwilio):
             length = int(self.headers.get("Content-Length", 0))
             raw = self.rfile.read(length).decode()
             form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+            if fake.delay:
+                time.sleep(fake.delay)
             with fake.lock:
                 fake.requests.append(
                     TwilioRequest("POST", self.path, self.headers.get("Authorization", ""), form)
