@@ -62,6 +62,9 @@ class FakeTwilio:
 def _handler_for(fake: FakeTwilio):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # One response is two writes (headers, body): without TCP_NODELAY
+        # Nagle and delayed ACKs add 40 ms to every keep-alive request.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):  # keep test output clean
             pass

@@ -202,3 +202,31 @@ def test_broker_back_after_outage_sweeper_sends_through_the_worker(
         assert message_sweep() == 3
         wait_for(lambda: sent_count() == 3, timeout=30, what="3 messages sent")
     assert set(fake_twilio.bodies().values()) == {1}
+
+
+@pytest.mark.django_db
+def test_sweeper_waits_for_the_grace_period_and_recovers_stuck_sending_rows(settings):
+    """Rows lost by the broker go out again; rows the broker still holds are left alone."""
+    import datetime
+
+    from django.utils import timezone
+
+    import time_machine
+
+    settings.NOTIFICATIONS_SWEEP_QUEUED_AFTER = 60
+    settings.NOTIFICATIONS_SWEEP_SENDING_AFTER = 300
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        fresh = queue_otp(1)  # never published: no commit in this test
+        stuck = queue_otp(2)
+        Message.objects.filter(pk=stuck.pk).update(status="sending", claimed_at=now, attempts=1)
+        assert message_sweep() == 0
+    with time_machine.travel(now + datetime.timedelta(seconds=61), tick=False):
+        assert message_sweep() == 1  # the queued row only; "sending" is not stale yet
+        assert message_sweep() == 0  # just published: the broker gets another grace period
+    with time_machine.travel(now + datetime.timedelta(seconds=301), tick=False):
+        assert message_sweep() == 1
+    fresh.refresh_from_db()
+    stuck.refresh_from_db()
+    assert (fresh.status, fresh.attempts) == ("sent", 1)
+    assert (stuck.status, stuck.attempts) == ("sent", 2)
