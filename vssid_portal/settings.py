@@ -222,7 +222,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Publishes again the outbox rows the broker lost (down at commit time,
+    # worker killed mid-send). Every minute: https://crontab.guru/#*_*_*_*_*
+    "notifications-sweep": {"task": "notifications.message_sweep", "schedule": 60.0},
+}
 
 # NOTIFICATIONS ---------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="outbox")
@@ -230,6 +234,17 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="")
+# Once a message is sent, replace its full text (initial password, OTP) by
+# the redacted copy; the outbox keeps secrets only until they have left.
+NOTIFICATIONS_REDACT_SENT = env.bool("NOTIFICATIONS_REDACT_SENT", default=not DEBUG)
+# Gateway errors are retried with backoff up to this many attempts in all.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=12)
+# Socket timeout (seconds) for one Twilio request or SMTP conversation.
+NOTIFICATIONS_GATEWAY_TIMEOUT = env.float("NOTIFICATIONS_GATEWAY_TIMEOUT", default=10.0)
+# The sweeper publishes again rows queued for longer than this (seconds)...
+NOTIFICATIONS_SWEEP_QUEUED_AFTER = env.int("NOTIFICATIONS_SWEEP_QUEUED_AFTER", default=60)
+# ...and rows stuck in "sending" (worker killed during the gateway call).
+NOTIFICATIONS_SWEEP_SENDING_AFTER = env.int("NOTIFICATIONS_SWEEP_SENDING_AFTER", default=300)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="VssID Portal <no-reply@vssid.example.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ma-kiem-tra/<str:key>.png", captcha_image_view, name="captcha-image"),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("dev/outbox/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,260 @@
+"""Write side of the outbox: queue, deliver, sweep, resend.
+
+A business action calls ``message_queue`` inside its own transaction; the
+row is written there and the send task is published only after commit, so
+a rolled-back action sends nothing and a broker outage at commit time
+leaves a ``queued`` row that ``message_sweep`` publishes again later.
+``message_deliver`` claims a row with a conditional UPDATE, so however many
+times its task runs, the message goes out once (see docs/security.md §0.6:
+a worker killed during the gateway call makes that one row at-least-once).
+"""
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from vssid_portal.validators import normalize_phone
+
+from .backends import email_send, sms_backend_get
+from .exceptions import GatewayError, PermanentGatewayError
+from .models import Message, MessageAttachment
+from .rendering import message_render
+from .tasks import message_send_task
+
+logger = logging.getLogger(__name__)
+
+# Celery's retry_backoff_max: retry countdowns stay well below Redis'
+# visibility_timeout (1 h), and the sweeper waits at least this long.
+RETRY_BACKOFF_MAX = 600
+
+
+def message_queue(
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    context: dict | None = None,
+    about: models.Model | None = None,
+    idempotency_key: str | None = None,
+    sensitive: Iterable[str] = (),
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+) -> Message:
+    """Write an outbox row in the caller's transaction; send it after commit.
+
+    ``template`` names ``notifications/sms/<template>.txt`` or the
+    ``notifications/email/<template>.subject.txt`` and ``.txt`` (and
+    optional ``.html``) files, rendered now in Vietnamese with ``context``.
+    Values of the ``sensitive`` context keys are masked in the redacted
+    copy used for display and kept after sending. With an
+    ``idempotency_key`` already used, the existing row is returned and
+    nothing new is sent. ``attachments`` are (filename, bytes, content type)
+    for e-mail. Raises ``ValidationError`` for a bad recipient and
+    ``MessageTemplateDoesNotExist`` for an unknown template.
+    """
+    if channel == Message.Channel.SMS:
+        recipient = normalize_phone(recipient)
+        if attachments:
+            raise ValueError("SMS messages cannot carry attachments.")
+    elif channel == Message.Channel.EMAIL:
+        recipient = recipient.strip()
+        validate_email(recipient)
+    else:
+        raise ValueError(f"Unknown channel {channel!r}.")
+    if idempotency_key is not None:
+        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    rendered = message_render(
+        channel=channel, template=template, context=dict(context or {}), sensitive=sensitive
+    )
+    message = Message(
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        redacted_text=rendered.redacted_text,
+        redacted_html=rendered.redacted_html,
+        idempotency_key=idempotency_key,
+    )
+    if about is not None:
+        message.about_type = ContentType.objects.get_for_model(about)
+        message.about_id = str(about.pk)
+    try:
+        # A savepoint: a concurrent insert of the same key must not break
+        # the caller's transaction.
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        return Message.objects.get(idempotency_key=idempotency_key)
+    for filename, content, content_type in attachments:
+        attachment = MessageAttachment(
+            message=message, filename=filename, content_type=content_type
+        )
+        attachment.file.save(filename, ContentFile(content), save=True)
+    transaction.on_commit(_publish_after_commit(message.pk), robust=True)
+    logger.info("message.queued id=%s channel=%s template=%s", message.pk, channel, template)
+    return message
+
+
+def message_publish(*, message_id: int) -> None:
+    """Hand a message to the broker; errors propagate (the caller decides)."""
+    message_send_task.apply_async(args=[message_id])
+
+
+def _publish_after_commit(message_id: int) -> Callable[[], None]:
+    # A named closure, not functools.partial: Django's robust on_commit
+    # error path formats ``func.__qualname__``, which a partial lacks, and
+    # would raise AttributeError into the citizen's request.
+    def publish() -> None:
+        try:
+            message_publish(message_id=message_id)
+        except Exception as exc:
+            # The broker is down: the row stays queued and the sweeper
+            # publishes it once the broker is back.
+            logger.warning("message.publish_failed id=%s error=%r", message_id, exc)
+
+    return publish
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    """The longest countdown Celery's retry_backoff may pick after ``attempts`` tries."""
+    return timedelta(seconds=min(RETRY_BACKOFF_MAX, 2 ** max(attempts - 1, 0)))
+
+
+def message_deliver(*, message_id: int) -> None:
+    """Send one queued message, once.
+
+    The conditional UPDATE is the claim: of any number of concurrent or
+    repeated tasks for this row, exactly one moves it from ``queued`` to
+    ``sending`` and goes on to the gateway. Raises ``GatewayError`` after
+    putting the row back to ``queued``, so the task retries with backoff.
+    """
+    now = timezone.now()
+    claimed = Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).update(
+        status=Message.Status.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    if claimed != 1:
+        logger.info("message.skip id=%s reason=not_queued", message_id)
+        return
+    message = Message.objects.get(pk=message_id)
+    try:
+        if message.channel == Message.Channel.SMS:
+            sms_backend_get().send(message=message)
+        else:
+            email_send(message=message)
+    except GatewayError as exc:
+        _message_fail_transient(message=message, error=str(exc))
+        raise
+    except PermanentGatewayError as exc:
+        _message_mark(message_id, status=Message.Status.FAILED, last_error=str(exc))
+        logger.warning("message.failed id=%s error=%s", message_id, exc)
+        return
+    except Exception as exc:
+        # A bug or misconfiguration: record it instead of leaving the row in
+        # "sending" for the sweeper to retry forever. Only the class name:
+        # some exception texts quote the message body.
+        _message_mark(
+            message_id, status=Message.Status.FAILED, last_error=f"internal: {type(exc).__name__}"
+        )
+        logger.error("message.error id=%s error=%s", message_id, type(exc).__name__)
+        return
+    fields: dict = {"status": Message.Status.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if settings.NOTIFICATIONS_REDACT_SENT:
+        fields.update(text=F("redacted_text"), html=F("redacted_html"), is_redacted=True)
+    _message_mark(message_id, **fields)
+    logger.info("message.sent id=%s attempts=%s", message_id, message.attempts)
+
+
+def _message_mark(message_id: int, **fields) -> None:
+    Message.objects.filter(pk=message_id).update(updated_at=timezone.now(), **fields)
+
+
+def _message_fail_transient(*, message: Message, error: str) -> None:
+    if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        _message_mark(
+            message.pk,
+            status=Message.Status.FAILED,
+            last_error=f"gave up after {message.attempts} attempts: {error}",
+        )
+        logger.warning("message.failed id=%s attempts=%s", message.pk, message.attempts)
+        return
+    _message_mark(
+        message.pk,
+        status=Message.Status.QUEUED,
+        last_error=error,
+        next_attempt_at=timezone.now() + _retry_delay(message.attempts),
+    )
+    logger.warning("message.retry id=%s attempts=%s", message.pk, message.attempts)
+
+
+def message_sweep(*, limit: int = 1000) -> int:
+    """Publish again what the broker lost; return how many were published.
+
+    Picks rows ``queued`` for longer than ``NOTIFICATIONS_SWEEP_QUEUED_AFTER``
+    seconds past their next attempt (the broker was down at commit time, or
+    a retry chain ran out), and rows ``sending`` for longer than
+    ``NOTIFICATIONS_SWEEP_SENDING_AFTER`` (the worker died during the
+    gateway call; such a row may reach the citizen twice).
+    """
+    now = timezone.now()
+    sending_cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_SENDING_AFTER)
+    queued_cutoff = now - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_QUEUED_AFTER)
+    stale = Message.objects.filter(status=Message.Status.SENDING, claimed_at__lt=sending_cutoff)
+    stale_ids = list(stale.values_list("pk", flat=True)[:limit])
+    if stale_ids:
+        Message.objects.filter(pk__in=stale_ids, status=Message.Status.SENDING).update(
+            status=Message.Status.QUEUED,
+            last_error="worker lost while sending",
+            next_attempt_at=queued_cutoff,
+            updated_at=now,
+        )
+        logger.warning("message.sweep_stale count=%s", len(stale_ids))
+    due = Message.objects.filter(
+        Q(next_attempt_at__lte=queued_cutoff) | Q(pk__in=stale_ids), status=Message.Status.QUEUED
+    ).order_by("next_attempt_at")
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    # The next sweep leaves them to the broker for another grace period.
+    Message.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    published = 0
+    for message_id in ids:
+        try:
+            message_publish(message_id=message_id)
+        except Exception as exc:
+            logger.warning("message.sweep_publish_failed error=%s", type(exc).__name__)
+            break
+        published += 1
+    if ids:
+        logger.info("message.sweep published=%s due=%s", published, len(ids))
+    return published
+
+
+@transaction.atomic
+def message_resend(*, message_ids: Iterable[int]) -> int:
+    """Queue failed messages again (an operator's decision); return how many."""
+    ids = list(
+        Message.objects.select_for_update()
+        .filter(pk__in=list(message_ids), status=Message.Status.FAILED)
+        .values_list("pk", flat=True)
+    )
+    Message.objects.filter(pk__in=ids).update(
+        status=Message.Status.QUEUED, next_attempt_at=timezone.now(), updated_at=timezone.now()
+    )
+    for message_id in ids:
+        transaction.on_commit(_publish_after_commit(message_id), robust=True)
+    logger.info("message.resend count=%s", len(ids))
+    return len(ids)
