@@ -195,16 +195,18 @@ class InsuranceNumberLookupView(FormView):
             id_number=data["id_number"],
             parent_name=data["parent_name"],
         )
-        # A fresh form (new captcha) below the answer; the name and birth date
-        # are the citizen's own and may stay, the ID number is not written back.
-        new_form = self.form_class(
-            initial={
-                "full_name": data["full_name"],
-                "date_of_birth": data["date_of_birth"],
-                "province": data["province"],
-                "parent_name": data["parent_name"],
-            }
-        )
+        # A fresh form (new captcha) below the answer. After a miss the
+        # citizen corrects what they typed, so it stays, except the ID
+        # number, which is never written back; after a find nothing personal
+        # is repeated (the page must not show the exact birth date).
+        initial = {"province": data["province"]}
+        if result.outcome != InsuranceLookupOutcome.FOUND:
+            initial.update(
+                full_name=data["full_name"],
+                date_of_birth=data["date_of_birth"],
+                parent_name=data["parent_name"],
+            )
+        new_form = self.form_class(initial=initial)
         return self.render_to_response(
             self.get_context_data(form=new_form, result=result, Outcome=InsuranceLookupOutcome)
         )
