@@ -10,6 +10,7 @@ On PostgreSQL these ``LIKE '%…%'`` filters are served by trigram indexes.
 import difflib
 import itertools
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.cache import cache
@@ -178,28 +179,27 @@ def _has_pg_trgm() -> bool:
         return cursor.fetchone() is not None
 
 
-def _suggest_trigram(scope: QuerySet, folded: str) -> str | None:
-    """The name of the row whose folded text is most similar to the query.
+def _trigram_shortlist(scope: QuerySet, folded: str, limit: int = 50) -> list[str]:
+    """Names of the rows whose folded text is most similar to the query.
 
     ``search_text %> 'query'`` (word similarity above
     ``pg_trgm.word_similarity_threshold``, 0.6 by default) is what the GIN
-    index answers; the ranking then needs only the few rows it returns.
+    index answers; only the few rows it returns are ranked.
     """
     # Imported here: django.contrib.postgres needs psycopg, SQLite does not.
     from django.contrib.postgres.lookups import TrigramWordSimilar
     from django.contrib.postgres.search import TrigramWordSimilarity
 
-    return (
+    return list(
         scope.filter(TrigramWordSimilar(F("search_text"), Value(folded)))
         .annotate(rank=TrigramWordSimilarity(Value(folded), "search_text"))
         .order_by("-rank", "pk")
-        .values_list("name", flat=True)
-        .first()
+        .values_list("name", flat=True)[:limit]
     )
 
 
-def _suggest_vocabulary(scope: QuerySet, folded: str) -> str | None:
-    """Replace misspelt words by close words of the names in ``scope``.
+def _suggest_from_names(names: Iterable[str], folded: str) -> str | None:
+    """Replace misspelt words by close words of ``names``.
 
     Each word of the query gets a few candidates (itself if it is a word of
     some name, plus ``difflib``'s closest words); the best-scoring
@@ -207,12 +207,12 @@ def _suggest_vocabulary(scope: QuerySet, folded: str) -> str | None:
     giai" becomes "Cầu Giấy" (a real phrase) and not "Cầu Gia".
     """
     vocabulary: set[str] = set()
-    names: list[tuple[list[str], list[str]]] = []  # (folded words, words as written)
-    for name in scope.values_list("name", flat=True)[:20000]:
+    known: list[tuple[list[str], list[str]]] = []  # (folded words, words as written)
+    for name in names:
         words = [word.strip(",.()") for word in name.split()]
         folded_words = [fold(word) for word in words]
         vocabulary.update(folded_words)
-        names.append((folded_words, words))
+        known.append((folded_words, words))
     options: list[list[tuple[str, float]]] = []
     for word in folded.split():
         candidates = [(word, 1.5)] if word in vocabulary else []
@@ -226,7 +226,7 @@ def _suggest_vocabulary(scope: QuerySet, folded: str) -> str | None:
         score = sum(ratio for _word, ratio in combination)
         if " ".join(words) == folded or (best and score <= best[0]):
             continue
-        written = _find_phrase(names, words)
+        written = _find_phrase(known, words)
         if written:
             best = (score, written)
     return best[1] if best else None
@@ -271,15 +271,14 @@ def search_suggestion(*, scope: QuerySet, q: str) -> str | None:
     if len(folded) < 3:
         return None
     if _trigram_available():
-        suggestion = _suggest_trigram(scope, folded)
+        # The trigram index finds the few similar rows; the words are then
+        # corrected from those names only, as on SQLite from all of them.
+        shortlist = _trigram_shortlist(scope, folded)
+        suggestion = _suggest_from_names(shortlist, folded) or next(iter(shortlist), None)
     else:
-        suggestion = _suggest_vocabulary(scope, folded)
+        suggestion = _suggest_from_names(scope.values_list("name", flat=True)[:20000], folded)
     if not suggestion or fold(suggestion) == folded:
         return None
     if not _match_terms(scope, suggestion).exists():
         return None
     return suggestion
-
-
-def has_text_filter(q: str) -> bool:
-    return bool(search_terms(q))
