@@ -171,8 +171,10 @@ def test_lookup_index_links_the_five_lookups(client):
 def test_search_pages_work_in_english_too(client, reference_data):
     client.cookies["django_language"] = "en"
     response = client.get("/tra-cuu/co-so-kcb/", {"q": "cho ray"})
-    assert response.status_code == 200
-    assert 'lang="en"' in response.content.decode()
+    html = response.content.decode()
+    assert 'lang="en"' in html
+    assert "1 result for “cho ray”" in html
+    assert "Has a health insurance contract" in html
 
 
 def test_query_count_does_not_grow_with_the_page(
