@@ -3,6 +3,7 @@
 from django.core.management import call_command
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PHONE
 
@@ -44,7 +45,8 @@ def test_office_search_on_a_phone(phone_page, live_server, screenshot):
     copy = page.get_by_role("button", name="Sao chép liên kết")
     assert copy.is_visible()
     copy.click()
-    assert page.locator("#share-status").inner_text() == "Đã sao chép liên kết."
+    # The clipboard write is a promise: wait for the status rather than race it.
+    expect(page.locator("#share-status")).to_have_text("Đã sao chép liên kết.")
     assert fits_the_screen(page)
     screenshot(page, "lookup-offices-quan4-phone")
 

@@ -14,6 +14,15 @@ URL = "/tra-cuu/ma-so-bhxh/"
 API = "/api/v1/lookup/insurance-number/"
 
 
+@pytest.fixture
+def one_window():
+    """Keep a whole test inside one rate-limit window."""
+    import time_machine
+
+    with time_machine.travel("2026-03-02 08:00:05 +0700", tick=False):
+        yield
+
+
 def lookup(**overrides):
     values = {
         "full_name": "Nguyễn Thị Hoa",
@@ -135,7 +144,7 @@ def test_the_lookup_is_a_post_so_a_query_string_searches_nothing(client, person_
 
 
 def test_eleventh_attempt_in_a_minute_is_refused_wrong_captchas_included(
-    client, captcha_code, person_factory
+    client, captcha_code, person_factory, one_window
 ):
     person_factory()
     for _attempt in range(5):
@@ -148,7 +157,7 @@ def test_eleventh_attempt_in_a_minute_is_refused_wrong_captchas_included(
     assert "Bạn đã thao tác quá nhiều lần" in response.content.decode()
 
 
-def test_the_limit_is_per_client_address(client, captcha_code, person_factory):
+def test_the_limit_is_per_client_address(client, captcha_code, person_factory, one_window):
     person_factory()
     for _attempt in range(10):
         client.post(URL, form_data(), REMOTE_ADDR="10.0.0.1")
@@ -223,7 +232,7 @@ def test_api_not_found_and_ambiguous(client, captcha_code, person_factory):
     assert several["match"] is None
 
 
-def test_api_is_rate_limited_with_json_429(client, captcha_code, person_factory):
+def test_api_is_rate_limited_with_json_429(client, captcha_code, person_factory, one_window):
     person_factory()
     for _attempt in range(10):
         client.post(API, api_data(client), content_type="application/json")
