@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import District, Office, Province
+from .models import CollectionPoint, District, EmployerUnit, MedicalFacility, Office, Province
 
 
 @admin.register(Province)
@@ -24,4 +24,41 @@ class OfficeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "search_text", "address"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "district"]
+    readonly_fields = ["search_text"]
+
+
+@admin.register(MedicalFacility)
+class MedicalFacilityAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "level",
+        "province",
+        "has_bhyt_contract",
+        "may_issue_sick_leave",
+    ]
+    list_filter = ["level", "has_bhyt_contract", "may_issue_sick_leave", "is_generated", "province"]
+    search_fields = ["code", "name", "search_text"]
+    list_select_related = ["province"]
+    autocomplete_fields = ["district"]
+    readonly_fields = ["search_text"]
+
+
+@admin.register(EmployerUnit)
+class EmployerUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "tax_code", "name", "office", "status"]
+    list_filter = ["status", "is_generated"]
+    search_fields = ["code", "tax_code", "name", "search_text"]
+    list_select_related = ["office"]
+    autocomplete_fields = ["office"]
+    readonly_fields = ["search_text"]
+
+
+@admin.register(CollectionPoint)
+class CollectionPointAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "province", "district", "phone"]
+    list_filter = ["kind", "is_generated", "province"]
+    search_fields = ["code", "name", "address", "search_text"]
+    list_select_related = ["province", "district"]
+    autocomplete_fields = ["district"]
     readonly_fields = ["search_text"]

@@ -329,3 +329,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# LOOKUPS (issue 8) -----------------------------------------------------------
+# Two "level" choice sets (BHXH office level, facility level) need names of
+# their own in the OpenAPI schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OfficeLevelEnum": "lookup.models.Office.Level",
+        "FacilityLevelEnum": "lookup.models.MedicalFacility.Level",
+    }
+)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ma-kiem-tra/<str:key>.png", captcha_image_view, name="captcha-image"),
     path("", include("accounts.urls")),
+    path("tra-cuu/", include("lookup.urls")),
+    path("api/v1/lookup/", include("lookup.api_urls")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

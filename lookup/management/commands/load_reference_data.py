@@ -4,7 +4,7 @@ from lookup.services import reference_data_load
 
 
 class Command(BaseCommand):
-    help = "Load provinces, districts and BHXH offices (idempotent)."
+    help = "Load provinces, districts, BHXH offices, facilities, employer units and collection points (idempotent)."
 
     def handle(self, *args, **options):
         results = reference_data_load()
