@@ -3,11 +3,11 @@
 import datetime as dt
 import logging
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from vssid_portal.pdf import new_document
 
+from .formatting import group_digits
 from .models import ParticipationPeriod, Person
 from .selectors import History
 
@@ -19,7 +19,7 @@ COLUMNS = [(24, "from"), (24, "to"), (78, "employer"), (30, "salary"), (14, "rat
 
 
 def _vnd(value: int) -> str:
-    return number_format(int(value), force_grouping=True)
+    return group_digits(value)
 
 
 def history_pdf(*, person: Person, history: History, today: dt.date) -> bytes:

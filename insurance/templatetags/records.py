@@ -1,6 +1,7 @@
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from insurance.formatting import group_digits
 
 register = template.Library()
 
@@ -10,7 +11,7 @@ def vnd(value) -> str:
     """An amount in đồng with the locale's thousands separator: 1.234.567 đ."""
     if value is None or value == "":
         return "-"
-    return f"{number_format(int(value), force_grouping=True)} đ"
+    return f"{group_digits(value)} đ"
 
 
 @register.filter
