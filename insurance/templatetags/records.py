@@ -11,7 +11,7 @@ def vnd(value) -> str:
     """An amount in đồng with the locale's thousands separator: 1.234.567 đ."""
     if value is None or value == "":
         return "-"
-    return f"{group_digits(value)} đ"
+    return f"{group_digits(value)}\u00a0đ"
 
 
 @register.filter
