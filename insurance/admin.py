@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from .models import Person
+from .models import (
+    BenefitPayment,
+    HealthInsuranceCard,
+    MedicalVisit,
+    ParticipationPeriod,
+    Person,
+)
 
 
 @admin.register(Person)
@@ -11,3 +17,58 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["office"]
     autocomplete_fields = ["office"]
     date_hierarchy = "date_of_birth"
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Registry rows come from the core-system feed; admins look, rarely edit."""
+
+    raw_id_fields = ["person"]
+    list_select_related = ["person"]
+    list_per_page = 50
+    show_full_result_count = False  # counting millions of rows on every page is slow
+
+
+@admin.register(HealthInsuranceCard)
+class HealthInsuranceCardAdmin(RecordAdmin):
+    list_display = ["card_number", "person", "group", "benefit_level", "valid_from", "valid_to"]
+    list_filter = ["group", "benefit_level"]
+    search_fields = ["=card_number", "=person__insurance_number", "kcb_name"]
+
+
+@admin.register(ParticipationPeriod)
+class ParticipationPeriodAdmin(RecordAdmin):
+    list_display = [
+        "person",
+        "insurance_type",
+        "from_month",
+        "to_month",
+        "employer_code",
+        "employer_name",
+        "salary",
+        "status",
+    ]
+    list_filter = ["insurance_type", "status"]
+    search_fields = ["=person__insurance_number", "=employer_code", "employer_name"]
+
+
+@admin.register(BenefitPayment)
+class BenefitPaymentAdmin(RecordAdmin):
+    list_display = ["person", "kind", "period_from", "period_to", "days", "amount", "office_code"]
+    list_filter = ["kind"]
+    search_fields = ["=person__insurance_number", "office_name"]
+
+
+@admin.register(MedicalVisit)
+class MedicalVisitAdmin(RecordAdmin):
+    list_display = [
+        "claim_code",
+        "person",
+        "facility_name",
+        "admitted_on",
+        "kind",
+        "total_cost",
+        "insurance_paid",
+        "patient_paid",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["=claim_code", "=person__insurance_number", "facility_name"]

@@ -14,7 +14,14 @@ from django.db import transaction
 from accounts.models import StaffProfile, User
 from lookup.models import Office, Province
 
-from .models import Person
+from .demo_records import Records, records_for_first_person, records_for_person
+from .models import (
+    BenefitPayment,
+    HealthInsuranceCard,
+    MedicalVisit,
+    ParticipationPeriod,
+    Person,
+)
 
 SURNAMES = [
     "Nguyễn",
@@ -60,6 +67,8 @@ DEMO_CLERK = "canbo.quan4"
 DEMO_CLERK_PASSWORD = "demo-canbo-quan4"
 DEMO_ADMIN = "admin"
 DEMO_ADMIN_PASSWORD = "demo-quan-tri-2026"
+# A citizen account for the first person, to see /ca-nhan/ in the demo.
+DEMO_CITIZEN_PASSWORD = "demo-cong-dan-2026"
 
 # The person of the QR examples in docs/ and the domain reference.
 FIRST_PERSON = {
@@ -77,6 +86,7 @@ FIRST_PERSON = {
 class DemoResult:
     persons_created: int = 0
     persons_total: int = 0
+    records_created: int = 0
     credentials: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -143,6 +153,9 @@ def demo_seed(*, citizens: int = 20, random_passwords: bool = False) -> DemoResu
         Person.objects.create(**row, office=office, province=hcm)
         result.persons_created += 1
     result.persons_total = Person.objects.count()
+    result.records_created = _seed_records(
+        [r["insurance_number"] for r in rows], today=dt.date.today()
+    )
 
     clerk_password = secrets.token_urlsafe(12) if random_passwords else DEMO_CLERK_PASSWORD
     admin_password = secrets.token_urlsafe(12) if random_passwords else DEMO_ADMIN_PASSWORD
@@ -164,8 +177,47 @@ def demo_seed(*, citizens: int = 20, random_passwords: bool = False) -> DemoResu
         is_staff=True,
         is_superuser=True,
     )
+    citizen_password = secrets.token_urlsafe(12) if random_passwords else DEMO_CITIZEN_PASSWORD
+    _ensure_user(
+        FIRST_PERSON["insurance_number"],
+        citizen_password,
+        reset=True,
+        full_name=FIRST_PERSON["full_name"],
+        phone="+84901234567",
+        must_change_password=False,
+    )
     result.credentials = [
         ("cán bộ BHXH Quận 4", DEMO_CLERK, clerk_password),
         ("quản trị", DEMO_ADMIN, admin_password),
+        ("công dân", FIRST_PERSON["insurance_number"], citizen_password),
     ]
     return result
+
+
+def _seed_records(numbers: list[str], *, today: dt.date) -> int:
+    """Careers, cards, benefits and visits for demo people that have none yet."""
+    people = list(Person.objects.filter(insurance_number__in=numbers).order_by("insurance_number"))
+    with_records = set(
+        ParticipationPeriod.objects.filter(person__in=people)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    order = {number: i for i, number in enumerate(numbers)}
+    batch = Records([], [], [], [])
+    for person in people:
+        if person.pk in with_records:
+            continue
+        index = order[person.insurance_number]
+        if index == 0:
+            records = records_for_first_person(person, today)
+        else:
+            records = records_for_person(person, index, today)
+        batch.cards += records.cards
+        batch.periods += records.periods
+        batch.benefits += records.benefits
+        batch.visits += records.visits
+    HealthInsuranceCard.objects.bulk_create(batch.cards)
+    ParticipationPeriod.objects.bulk_create(batch.periods, batch_size=1000)
+    BenefitPayment.objects.bulk_create(batch.benefits)
+    MedicalVisit.objects.bulk_create(batch.visits)
+    return len(batch.cards) + len(batch.periods) + len(batch.benefits) + len(batch.visits)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("tra-cuu/", include("lookup.urls")),
     path("api/v1/lookup/", include("lookup.api_urls")),
+    path("ca-nhan/", include("insurance.urls")),
+    path("api/v1/me/", include("insurance.api_urls")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -21,7 +21,8 @@ class Command(BaseCommand):
             random_passwords=random_passwords or not settings.DEBUG,
         )
         self.stdout.write(
-            f"registry: {result.persons_created} people created, {result.persons_total} in all"
+            f"registry: {result.persons_created} people created, {result.persons_total} in all, "
+            f"{result.records_created} records (cards, periods, benefits, visits) added"
         )
         self.stdout.write("demo accounts (sign in at /dang-nhap/ or /admin/):")
         for role, username, password in result.credentials:

@@ -1,0 +1,620 @@
+"""Load a core-system feed into the registry (``manage.py import_registry``).
+
+The feed is CSV (header row, a ``type`` column) or JSON lines (one object a
+line with a ``type`` key); ``docs/registry-import.md`` describes the fields.
+Each record type has a natural key, so importing a file twice changes
+nothing and a corrected line updates its row:
+
+=========  =====================================================
+person     insurance_number
+card       card_number
+period     insurance_number, insurance_type, from_month, employer_code
+benefit    insurance_number, kind, period_from
+visit      claim_code
+=========  =====================================================
+
+Lines are validated in Python; a malformed line is reported with its line
+number and reason and skipped. Valid lines are buffered and written in
+batches, persons before the rows that refer to them. On PostgreSQL a batch
+is COPYed into a temporary table and merged with one ``INSERT ... ON
+CONFLICT DO UPDATE ... WHERE old IS DISTINCT FROM new``; elsewhere one
+SELECT compares and ``bulk_create(update_conflicts=True)`` writes. Either
+way unchanged rows are not rewritten and the summary says how many rows
+were created, updated and unchanged.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from lookup.models import Office, Province
+from vssid_portal.text import fold
+
+from .models import (
+    CARD_NUMBER_RE,
+    KCB_CODE_RE,
+    BenefitPayment,
+    HealthInsuranceCard,
+    MedicalVisit,
+    ParticipationPeriod,
+    Person,
+)
+
+INSURANCE_NUMBER_RE = re.compile(r"\d{10}")
+GROUP_RE = re.compile(r"[A-Z]{2}")
+OFFICE_CODE_RE = re.compile(r"\d{3}|\d{5}")
+MAX_VND = 10**15
+RECORD_TYPES = ("person", "card", "period", "benefit", "visit")
+GENDERS = tuple(Person.Gender.values)
+INSURANCE_TYPES = tuple(ParticipationPeriod.InsuranceType.values)
+PERIOD_STATUSES = tuple(ParticipationPeriod.Status.values)
+BENEFIT_KINDS = tuple(BenefitPayment.Kind.values)
+VISIT_KINDS = tuple(MedicalVisit.Kind.values)
+PAID = str(ParticipationPeriod.Status.PAID.value)
+
+
+class RowError(ValueError):
+    """A line that cannot be imported; the message is the reason shown."""
+
+
+@dataclass
+class LineError:
+    line: int
+    reason: str
+
+
+@dataclass
+class TypeCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportSummary:
+    lines: int = 0
+    counts: dict[str, TypeCounts] = field(
+        default_factory=lambda: {t: TypeCounts() for t in RECORD_TYPES}
+    )
+    errors: list[LineError] = field(default_factory=list)
+    error_count: int = 0
+    seconds: float = 0.0
+
+    @property
+    def imported(self) -> int:
+        return sum(c.created + c.updated + c.unchanged for c in self.counts.values())
+
+
+# FIELD PARSERS ---------------------------------------------------------------
+def _text(row: dict, name: str, *, required: bool = True, max_length: int = 200) -> str:
+    value = row.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise RowError(f"{name} is required")
+    if len(value) > max_length:
+        raise RowError(f"{name} is longer than {max_length} characters")
+    return value
+
+
+def _date(row: dict, name: str, *, required: bool = True) -> dt.date | None:
+    value = _text(row, name, required=required, max_length=10)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RowError(f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+MONTH_RE = re.compile(r"(\d{4})-(\d{2})(?:-01)?")
+
+
+def _month(row: dict, name: str) -> dt.date:
+    value = _text(row, name, max_length=10)
+    match = MONTH_RE.fullmatch(value)
+    try:
+        if match is None:
+            raise ValueError
+        return dt.date(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise RowError(f"{name} must be a month YYYY-MM, got {value!r}") from None
+
+
+def _amount(row: dict, name: str, *, required: bool = True) -> int | None:
+    value = _text(row, name, required=required, max_length=20)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise RowError(f"{name} must be a whole number of đồng ≥ 0, got {value!r}")
+    number = int(value)
+    if number > MAX_VND:
+        raise RowError(f"{name} is implausibly large")
+    return number
+
+
+def _choice(row: dict, name: str, choices, *, default: str | None = None) -> str:
+    value = _text(row, name, required=default is None, max_length=20) or default
+    if value not in choices:
+        raise RowError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _insurance_number(row: dict, name: str = "insurance_number") -> str:
+    value = _text(row, name, max_length=10)
+    if not INSURANCE_NUMBER_RE.fullmatch(value):
+        raise RowError(f"{name} must be 10 digits, got {value!r}")
+    return value
+
+
+def _kcb(row: dict, name: str) -> str:
+    value = _text(row, name, max_length=5).upper()
+    if not KCB_CODE_RE.fullmatch(value):
+        raise RowError(f"{name} must be a 5-character facility code like 79011, got {value!r}")
+    return value
+
+
+# RECORD PARSERS: row -> (natural key, field values) --------------------------
+def _person(row: dict, ctx: "Importer") -> tuple:
+    number = _insurance_number(row)
+    full_name = _text(row, "full_name", max_length=150)
+    gender = _choice(row, "gender", GENDERS)
+    province = _text(row, "province", required=False, max_length=2)
+    if province and province not in ctx.provinces:
+        raise RowError(f"unknown province code {province!r}")
+    office = _text(row, "office", required=False, max_length=5)
+    if office and not OFFICE_CODE_RE.fullmatch(office):
+        raise RowError(f"office must be a BHXH office code like 07914, got {office!r}")
+    if office and office not in ctx.offices:
+        raise RowError(f"unknown BHXH office {office!r}")
+    id_number = _text(row, "id_number", required=False, max_length=12)
+    if id_number and not re.fullmatch(r"\d{9}|\d{12}|[A-Z]\d{7}", id_number):
+        raise RowError("id_number must be a 12-digit CCCD, 9-digit CMND or a passport number")
+    values = {
+        "full_name": full_name,
+        "name_search": fold(full_name),
+        "date_of_birth": _date(row, "date_of_birth"),
+        "gender": gender,
+        "id_number": id_number,
+        "address": _text(row, "address", required=False, max_length=255),
+        "province_id": province or None,
+        "office_id": ctx.offices[office] if office else None,
+        "parent_name": _text(row, "parent_name", required=False, max_length=150),
+    }
+    return number, values, None
+
+
+def _card(row: dict, ctx: "Importer") -> tuple:
+    number = _text(row, "card_number", max_length=15).upper()
+    if not CARD_NUMBER_RE.fullmatch(number):
+        raise RowError(f"card_number must be 10 digits or like DN4790123456789, got {number!r}")
+    owner = _insurance_number(row)
+    if number[-10:] != owner:
+        raise RowError(f"card_number {number} does not end with insurance_number {owner}")
+    group = _text(row, "group", required=len(number) == 10, max_length=2).upper() or number[:2]
+    if not GROUP_RE.fullmatch(group):
+        raise RowError(f"group must be a 2-letter beneficiary code like DN, got {group!r}")
+    level_raw = _text(row, "benefit_level", required=len(number) == 10, max_length=1)
+    level_raw = level_raw or number[2]
+    if level_raw not in "12345":
+        raise RowError(f"benefit_level must be 1 to 5, got {level_raw!r}")
+    if len(number) == 15 and (number[:2] != group or number[2] != level_raw):
+        raise RowError("group and benefit_level differ from the old card number")
+    valid_from = _date(row, "valid_from")
+    valid_to = _date(row, "valid_to", required=False)
+    if valid_to and valid_to < valid_from:
+        raise RowError("valid_to is before valid_from")
+    values = {
+        "group": group,
+        "benefit_level": int(level_raw),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "kcb_code": _kcb(row, "kcb_code"),
+        "kcb_name": _text(row, "kcb_name"),
+        "five_year_date": _date(row, "five_year_date", required=False),
+        "issued_on": _date(row, "issued_on", required=False),
+        "issue_place": _text(row, "issue_place", required=False),
+    }
+    return number, values, owner
+
+
+def _period(row: dict, ctx: "Importer") -> tuple:
+    owner = _insurance_number(row)
+    insurance_type = _choice(row, "insurance_type", INSURANCE_TYPES)
+    from_month = _month(row, "from_month")
+    to_month = _month(row, "to_month")
+    if to_month < from_month:
+        raise RowError("to_month is before from_month")
+    employer_code = _text(row, "employer_code", max_length=20)
+    rate_raw = _text(row, "rate", max_length=8)
+    try:
+        rate = Decimal(rate_raw)
+    except InvalidOperation:
+        raise RowError(f"rate must be a percentage like 25.5, got {rate_raw!r}") from None
+    if not (0 <= rate <= 100) or rate.as_tuple().exponent < -2:
+        raise RowError(f"rate must be between 0 and 100 with 2 decimals at most, got {rate_raw!r}")
+    values = {
+        "to_month": to_month,
+        "employer_name": _text(row, "employer_name"),
+        "position": _text(row, "position", required=False, max_length=150),
+        "salary": _amount(row, "salary"),
+        "rate": rate,
+        "status": _choice(row, "status", PERIOD_STATUSES, default=PAID),
+    }
+    return (owner, insurance_type, from_month, employer_code), values, owner
+
+
+def _benefit(row: dict, ctx: "Importer") -> tuple:
+    owner = _insurance_number(row)
+    kind = _choice(row, "kind", BENEFIT_KINDS)
+    period_from = _date(row, "period_from")
+    period_to = _date(row, "period_to")
+    if period_to < period_from:
+        raise RowError("period_to is before period_from")
+    days = _amount(row, "days", required=False)
+    office_code = _text(row, "office_code", max_length=5)
+    if not OFFICE_CODE_RE.fullmatch(office_code):
+        raise RowError(f"office_code must be a BHXH office code like 07914, got {office_code!r}")
+    values = {
+        "period_to": period_to,
+        "days": days,
+        "amount": _amount(row, "amount"),
+        "office_code": office_code,
+        "office_name": _text(row, "office_name"),
+    }
+    return (owner, kind, period_from), values, owner
+
+
+def _visit(row: dict, ctx: "Importer") -> tuple:
+    claim_code = _text(row, "claim_code", max_length=50)
+    owner = _insurance_number(row)
+    admitted_on = _date(row, "admitted_on")
+    discharged_on = _date(row, "discharged_on")
+    if discharged_on < admitted_on:
+        raise RowError("discharged_on is before admitted_on")
+    total = _amount(row, "total_cost")
+    insurance = _amount(row, "insurance_paid")
+    patient = _amount(row, "patient_paid")
+    if insurance + patient > total:
+        raise RowError("insurance_paid + patient_paid exceed total_cost")
+    values = {
+        "facility_code": _kcb(row, "facility_code"),
+        "facility_name": _text(row, "facility_name"),
+        "admitted_on": admitted_on,
+        "discharged_on": discharged_on,
+        "kind": _choice(row, "kind", VISIT_KINDS),
+        "total_cost": total,
+        "insurance_paid": insurance,
+        "patient_paid": patient,
+    }
+    return claim_code, values, owner
+
+
+@dataclass(frozen=True)
+class Spec:
+    model: type
+    parse: Callable
+    key_fields: tuple[str, ...]  # model fields of the natural key (person → person_id)
+    unique_fields: tuple[str, ...]  # as bulk_create(unique_fields=) wants them
+
+
+SPECS = {
+    "person": Spec(Person, _person, ("insurance_number",), ("insurance_number",)),
+    "card": Spec(HealthInsuranceCard, _card, ("card_number",), ("card_number",)),
+    "period": Spec(
+        ParticipationPeriod,
+        _period,
+        ("person_id", "insurance_type", "from_month", "employer_code"),
+        ("person", "insurance_type", "from_month", "employer_code"),
+    ),
+    "benefit": Spec(
+        BenefitPayment,
+        _benefit,
+        ("person_id", "kind", "period_from"),
+        ("person", "kind", "period_from"),
+    ),
+    "visit": Spec(MedicalVisit, _visit, ("claim_code",), ("claim_code",)),
+}
+
+
+# READING ---------------------------------------------------------------------
+def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict | None, str | None]]:
+    """Yield ``(line number, row, error)`` for every non-blank record of the file."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        if fmt == "csv":
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "type" not in reader.fieldnames:
+                yield 1, None, "the header row must name the columns, including 'type'"
+                return
+            for row in reader:
+                if None in row:
+                    yield reader.line_num, None, "more values than header columns"
+                    continue
+                if not any(row.values()):
+                    continue
+                yield reader.line_num, row, None
+        else:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield number, None, f"not valid JSON ({exc.msg})"
+                    continue
+                if not isinstance(row, dict):
+                    yield number, None, "each line must be a JSON object"
+                    continue
+                yield number, row, None
+
+
+def detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in {".jsonl", ".ndjson", ".json"}:
+        return "jsonl"
+    raise ValueError(f"cannot tell the format of {path.name}: use .csv or .jsonl, or --format")
+
+
+# WRITING ---------------------------------------------------------------------
+@dataclass
+class Pending:
+    line: int
+    key: object
+    values: dict
+    owner: str | None
+
+
+class Importer:
+    def __init__(
+        self,
+        *,
+        batch_size: int = 5000,
+        progress: Callable[[ImportSummary], None] | None = None,
+        progress_every: int = 100_000,
+        max_errors_kept: int = 1000,
+    ):
+        self.batch_size = batch_size
+        self.progress = progress
+        self.progress_every = progress_every
+        self.max_errors_kept = max_errors_kept
+        self.summary = ImportSummary()
+        self.provinces = set(Province.objects.values_list("code", flat=True))
+        self.offices = dict(Office.objects.values_list("code", "id"))
+        self.buffers: dict[str, dict[object, Pending]] = {t: {} for t in RECORD_TYPES}
+        self.buffered = 0
+
+    def error(self, line: int, reason: str) -> None:
+        self.summary.error_count += 1
+        if len(self.summary.errors) < self.max_errors_kept:
+            self.summary.errors.append(LineError(line, reason))
+
+    def run(self, path: Path, fmt: str | None = None) -> ImportSummary:
+        started = time.monotonic()
+        fmt = fmt or detect_format(path)
+        for line, row, problem in read_rows(path, fmt):
+            self.summary.lines += 1
+            if self.progress and self.summary.lines % self.progress_every == 0:
+                self.summary.seconds = time.monotonic() - started
+                self.progress(self.summary)
+            if problem:
+                self.error(line, problem)
+                continue
+            record_type = str(row.get("type") or "").strip().lower()
+            spec = SPECS.get(record_type)
+            if spec is None:
+                self.error(line, f"type must be one of {', '.join(RECORD_TYPES)}")
+                continue
+            try:
+                key, values, owner = spec.parse(row, self)
+            except RowError as exc:
+                self.error(line, str(exc))
+                continue
+            # A later line with the same key corrects an earlier one.
+            buffer = self.buffers[record_type]
+            if key not in buffer:
+                self.buffered += 1
+            buffer[key] = Pending(line, key, values, owner)
+            if self.buffered >= self.batch_size:
+                self.flush()
+        self.flush()
+        self.summary.seconds = time.monotonic() - started
+        return self.summary
+
+    def flush(self) -> None:
+        for record_type in RECORD_TYPES:
+            pending = list(self.buffers[record_type].values())
+            if pending:
+                self._write(record_type, pending)
+            self.buffers[record_type] = {}
+        self.buffered = 0
+
+    def _person_ids(self, pending: list[Pending]) -> dict[str, int]:
+        numbers = {p.owner for p in pending}
+        return dict(
+            Person.objects.filter(insurance_number__in=numbers).values_list(
+                "insurance_number", "id"
+            )
+        )
+
+    def _write(self, record_type: str, pending: list[Pending]) -> None:
+        if connection.vendor == "postgresql":
+            self._write_postgres(record_type, pending)
+        else:
+            self._write_orm(record_type, pending)
+
+    def _write_orm(self, record_type: str, pending: list[Pending]) -> None:
+        """Portable path (SQLite): compare in Python, upsert with bulk_create."""
+        spec = SPECS[record_type]
+        rows: list[tuple[Pending, dict]] = []
+        if record_type == "person":
+            for p in pending:
+                rows.append((p, {"insurance_number": p.key, **p.values}))
+        else:
+            ids = self._person_ids(pending)
+            for p in pending:
+                person_id = ids.get(p.owner)
+                if person_id is None:
+                    self.error(
+                        p.line, f"no person {p.owner} in the registry or earlier in the file"
+                    )
+                    continue
+                fields = dict(p.values, person_id=person_id)
+                if isinstance(p.key, tuple):
+                    fields.update(zip(spec.key_fields, (person_id, *p.key[1:]), strict=True))
+                else:
+                    fields[spec.key_fields[0]] = p.key
+                rows.append((p, fields))
+        if not rows:
+            return
+        compare = [f for f in rows[0][1] if f not in spec.key_fields]
+        existing = self._existing(record_type, spec, rows, compare)
+        counts = self.summary.counts[record_type]
+        to_write = []
+        for p, fields in rows:
+            key = tuple(fields[f] for f in spec.key_fields)
+            stored = existing.get(key)
+            if stored is None:
+                counts.created += 1
+            elif stored == tuple(fields[f] for f in compare):
+                counts.unchanged += 1
+                continue
+            else:
+                counts.updated += 1
+            to_write.append((p, fields))
+        if to_write:
+            self._upsert(spec, to_write, compare, counts, existing)
+
+    def _existing(self, record_type, spec, rows, compare) -> dict[tuple, tuple]:
+        model = spec.model
+        first = spec.key_fields[0]
+        if first == "person_id":
+            lookup = {"person_id__in": {f["person_id"] for _p, f in rows}}
+        else:
+            lookup = {f"{first}__in": [f[first] for _p, f in rows]}
+        stored = model.objects.filter(**lookup).values_list(*spec.key_fields, *compare)
+        width = len(spec.key_fields)
+        return {tuple(r[:width]): tuple(r[width:]) for r in stored}
+
+    def _upsert(self, spec, to_write, compare, counts, existing) -> None:
+        model = spec.model
+        update_fields = [f.removesuffix("_id") for f in compare]
+        objects = [model(**fields) for _p, fields in to_write]
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(
+                    objects,
+                    update_conflicts=True,
+                    unique_fields=list(spec.unique_fields),
+                    update_fields=update_fields,
+                )
+        except (IntegrityError, DatabaseError):
+            # A row the validation let through broke a database rule: write
+            # one by one to find and report it, keep the others.
+            for (p, _fields), obj in zip(to_write, objects, strict=True):
+                try:
+                    with transaction.atomic():
+                        model.objects.bulk_create(
+                            [obj],
+                            update_conflicts=True,
+                            unique_fields=list(spec.unique_fields),
+                            update_fields=update_fields,
+                        )
+                except (IntegrityError, DatabaseError) as exc:
+                    key = tuple(_fields[f] for f in spec.key_fields)
+                    if key in existing:
+                        counts.updated -= 1
+                    else:
+                        counts.created -= 1
+                    self.error(p.line, f"rejected by the database: {str(exc).splitlines()[0]}")
+
+    # PostgreSQL -----------------------------------------------------------
+    def _write_postgres(self, record_type: str, pending: list[Pending]) -> None:
+        """COPY the batch into a temporary table, then one upsert statement.
+
+        The upsert only touches rows whose values differ (``IS DISTINCT
+        FROM``) and reports per row whether it inserted, so unchanged rows
+        are neither rewritten nor counted as updates. Table and column names
+        come from the models, never from the file.
+        """
+        spec = SPECS[record_type]
+        meta = spec.model._meta
+        table = meta.db_table
+        stage = f"import_stage_{record_type}"
+        child = record_type != "person"
+        by_person = spec.key_fields[0] == "person_id"
+        # Attribute names in the order each staged row lists them.
+        key_names = list(spec.key_fields[1:] if by_person else spec.key_fields)
+        names = [*key_names, *pending[0].values]
+        q = connection.ops.quote_name
+        columns = [q(meta.get_field(n).column) for n in names]
+        insert_columns = [q("person_id"), *columns] if child else columns
+        key_columns = [q(meta.get_field(k).column) for k in spec.key_fields]
+        update_columns = [c for c in insert_columns if c not in key_columns]
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for p in pending:
+            key = p.key[1:] if by_person else (p.key,)
+            values = (*key, *p.values.values())
+            writer.writerow([p.line, p.owner or "", *("\\N" if v is None else v for v in values)])
+        buffer.seek(0)
+
+        staged = ", ".join(["line", "owner", *columns])
+        insert = ", ".join(insert_columns)
+        sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in update_columns)
+        old = ", ".join(f"{table}.{c}" for c in update_columns)
+        new = ", ".join(f"EXCLUDED.{c}" for c in update_columns)
+        where = "WHERE person_id IS NOT NULL" if child else ""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
+                f"SELECT 0 AS line, ''::varchar(10) AS owner, * FROM {table} WITH NO DATA"
+            )
+            cursor.execute(f"TRUNCATE {stage}")
+            cursor.cursor.copy_expert(
+                f"COPY {stage} ({staged}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+            if child:
+                cursor.execute(
+                    f"UPDATE {stage} s SET person_id = p.id FROM insurance_person p "  # noqa: S608
+                    "WHERE p.insurance_number = s.owner"
+                )
+                cursor.execute(f"SELECT line, owner FROM {stage} WHERE person_id IS NULL")  # noqa: S608
+                for line, owner in cursor.fetchall():
+                    self.error(line, f"no person {owner} in the registry or earlier in the file")
+            cursor.execute(
+                f"INSERT INTO {table} ({insert}) SELECT {insert} FROM {stage} {where} "  # noqa: S608
+                f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets} "
+                f"WHERE ({old}) IS DISTINCT FROM ({new}) RETURNING (xmax = 0)"
+            )
+            inserted = [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"SELECT count(*) FROM {stage} {where}")  # noqa: S608
+            staged_rows = cursor.fetchone()[0]
+        counts = self.summary.counts[record_type]
+        created = sum(inserted)
+        counts.created += created
+        counts.updated += len(inserted) - created
+        counts.unchanged += staged_rows - len(inserted)
+
+
+def registry_import(
+    *,
+    path: Path,
+    fmt: str | None = None,
+    batch_size: int = 5000,
+    progress: Callable[[ImportSummary], None] | None = None,
+    progress_every: int = 100_000,
+) -> ImportSummary:
+    """Import a feed file; see the module docstring for the rules."""
+    importer = Importer(batch_size=batch_size, progress=progress, progress_every=progress_every)
+    return importer.run(path, fmt)

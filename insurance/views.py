@@ -1,0 +1,168 @@
+"""The signed-in citizen's records under /ca-nhan/ (thin views over selectors)."""
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .access import CitizenRequiredMixin
+from .card_image import card_png
+from .cards import card_number_parse, card_validity, kcb_display
+from .pdf import history_pdf
+from .selectors import (
+    benefits_for_person,
+    card_for_person,
+    history_for_person,
+    one_time_estimate_for_person,
+    visit_totals,
+    visit_years_for_person,
+    visits_for_person,
+)
+
+VISITS_PER_PAGE = 20
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Personal data: browsers may keep it briefly, shared caches never."""
+    patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
+    return response
+
+
+class RecordsPageMixin(CitizenRequiredMixin):
+    section: str = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(person=self.person, section=self.section)
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        return _private(super().render_to_response(context, **kwargs))
+
+
+class DashboardView(RecordsPageMixin, TemplateView):
+    template_name = "insurance/dashboard.html"
+    section = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        card = card_for_person(person=self.person)
+        if card is not None:
+            context["validity"] = card_validity(
+                valid_from=card.valid_from, valid_to=card.valid_to, today=_today()
+            )
+        context["card"] = card
+        return context
+
+
+class CardView(RecordsPageMixin, TemplateView):
+    template_name = "insurance/card.html"
+    section = "card"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        card = card_for_person(person=self.person)
+        if card is not None:
+            context.update(
+                validity=card_validity(
+                    valid_from=card.valid_from, valid_to=card.valid_to, today=_today()
+                ),
+                printed_number=card_number_parse(card.card_number).printed,
+                kcb=kcb_display(card.kcb_code),
+            )
+        context["card"] = card
+        return context
+
+
+class CardImageView(CitizenRequiredMixin, View):
+    """The card PNG of the signed-in citizen; no id in the URL, so only theirs."""
+
+    def get(self, request):
+        card = card_for_person(person=self.person)
+        if card is None:
+            raise Http404("no card")
+        response = HttpResponse(card_png(card=card, person=self.person), content_type="image/png")
+        if "tai-ve" in request.GET:
+            response["Content-Disposition"] = (
+                f'attachment; filename="the-bhyt-{self.person.insurance_number}.png"'
+            )
+        patch_cache_control(response, private=True, max_age=300)
+        return response
+
+
+class HistoryView(RecordsPageMixin, TemplateView):
+    template_name = "insurance/history.html"
+    section = "history"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_for_person(person=self.person)
+        return context
+
+
+class HistoryPdfView(CitizenRequiredMixin, View):
+    def get(self, request):
+        history = history_for_person(person=self.person)
+        content = history_pdf(person=self.person, history=history, today=_today())
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="qua-trinh-tham-gia-{self.person.insurance_number}.pdf"'
+        )
+        return _private(response)
+
+
+class BenefitsView(RecordsPageMixin, TemplateView):
+    template_name = "insurance/benefits.html"
+    section = "benefits"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["benefits"] = benefits_for_person(person=self.person)
+        return context
+
+
+class VisitsView(RecordsPageMixin, TemplateView):
+    template_name = "insurance/visits.html"
+    section = "visits"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        years = visit_years_for_person(person=self.person)
+        raw_year = self.request.GET.get("nam", "").strip()
+        year = None
+        if raw_year:
+            if raw_year.isdigit() and int(raw_year) in years:
+                year = int(raw_year)
+            else:
+                context["year_error"] = _(
+                    "Không có lần khám chữa bệnh nào trong năm {year}."
+                ).format(year=raw_year[:4])
+        visits = visits_for_person(person=self.person, year=year)
+        page = Paginator(visits, VISITS_PER_PAGE).get_page(self.request.GET.get("trang"))
+        context.update(
+            years=years,
+            year=year,
+            raw_year=raw_year,
+            page=page,
+            totals=visit_totals(visits=visits),
+        )
+        return context
+
+
+class OneTimeEstimateView(RecordsPageMixin, TemplateView):
+    template_name = "insurance/one_time_estimate.html"
+    section = "estimate"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["estimate"] = one_time_estimate_for_person(person=self.person)
+        return context

@@ -1,0 +1,208 @@
+import json
+from io import StringIO
+
+from django.core.management import call_command
+
+import pytest
+
+from insurance.importer import registry_import
+from insurance.models import (
+    BenefitPayment,
+    HealthInsuranceCard,
+    MedicalVisit,
+    ParticipationPeriod,
+    Person,
+)
+
+pytestmark = pytest.mark.django_db
+
+PERSON = {
+    "type": "person",
+    "insurance_number": "7901234567",
+    "full_name": "Nguyễn Văn An",
+    "date_of_birth": "1990-05-15",
+    "gender": "M",
+    "id_number": "079090001234",
+    "address": "12 Đường số 3, Phường 9, Quận 4",
+}
+CARD = {
+    "type": "card",
+    "card_number": "7901234567",
+    "insurance_number": "7901234567",
+    "group": "DN",
+    "benefit_level": 4,
+    "valid_from": "2026-01-01",
+    "valid_to": "2026-12-31",
+    "kcb_code": "79011",
+    "kcb_name": "Trung tâm Y tế Quận 4",
+}
+PERIOD = {
+    "type": "period",
+    "insurance_number": "7901234567",
+    "insurance_type": "bhxh",
+    "from_month": "2017-03",
+    "to_month": "2018-12",
+    "employer_code": "TD0487D",
+    "employer_name": "Công ty TNHH Phần mềm Sài Gòn Xanh",
+    "salary": 8000000,
+    "rate": "25",
+}
+BENEFIT = {
+    "type": "benefit",
+    "insurance_number": "7901234567",
+    "kind": "sickness",
+    "period_from": "2019-03-04",
+    "period_to": "2019-03-08",
+    "days": 5,
+    "amount": 1484375,
+    "office_code": "07914",
+    "office_name": "BHXH Quận 4",
+}
+VISIT = {
+    "type": "visit",
+    "claim_code": "LK-1",
+    "insurance_number": "7901234567",
+    "facility_code": "79011",
+    "facility_name": "Trung tâm Y tế Quận 4",
+    "admitted_on": "2024-02-06",
+    "discharged_on": "2024-02-06",
+    "kind": "outpatient",
+    "total_cost": 350000,
+    "insurance_paid": 280000,
+    "patient_paid": 70000,
+}
+GOOD = [PERSON, CARD, PERIOD, BENEFIT, VISIT]
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    return path
+
+
+def snapshot():
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (
+            Person,
+            HealthInsuranceCard,
+            ParticipationPeriod,
+            BenefitPayment,
+            MedicalVisit,
+        )
+    ]
+
+
+def test_a_feed_imports_every_record_type(tmp_path):
+    summary = registry_import(path=write_jsonl(tmp_path / "feed.jsonl", GOOD))
+    assert summary.error_count == 0
+    assert {t: c.created for t, c in summary.counts.items()} == dict.fromkeys(
+        ["person", "card", "period", "benefit", "visit"], 1
+    )
+    person = Person.objects.get()
+    assert person.name_search == "nguyen van an"
+    assert person.periods.get().months == 22
+    assert person.cards.get().kcb_code == "79011"
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path):
+    path = write_jsonl(tmp_path / "feed.jsonl", GOOD)
+    registry_import(path=path)
+    before = snapshot()
+    summary = registry_import(path=path)
+    assert snapshot() == before
+    assert all(c.created == c.updated == 0 and c.unchanged == 1 for c in summary.counts.values())
+
+
+def test_a_corrected_row_updates_in_place(tmp_path):
+    registry_import(path=write_jsonl(tmp_path / "a.jsonl", GOOD))
+    period_id = ParticipationPeriod.objects.get().pk
+    fixed = [
+        {**PERSON, "full_name": "Nguyễn Văn Ân"},
+        {**PERIOD, "salary": 8500000, "status": "owed"},
+    ]
+    summary = registry_import(path=write_jsonl(tmp_path / "b.jsonl", fixed))
+    assert summary.counts["person"].updated == 1 and summary.counts["period"].updated == 1
+    period = ParticipationPeriod.objects.get()
+    assert period.pk == period_id
+    assert (period.salary, period.status) == (8_500_000, "owed")
+    assert Person.objects.get().name_search == "nguyen van an"
+
+
+def test_malformed_lines_are_reported_by_line_number_and_the_rest_imported(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [
+        json.dumps(PERSON),
+        "",
+        "{not json",
+        json.dumps({**PERIOD, "from_month": "2019-13"}),
+        json.dumps({**PERIOD, "to_month": "2016-01"}),
+        json.dumps({**CARD, "card_number": "7901234568"}),
+        json.dumps({**VISIT, "insurance_paid": 999999}),
+        json.dumps({**BENEFIT, "insurance_number": "7900000000"}),
+        json.dumps({**PERIOD, "salary": -5}),
+        json.dumps({"type": "spaceship"}),
+        json.dumps(PERIOD),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    summary = registry_import(path=path, batch_size=2)
+    errors = {e.line: e.reason for e in summary.errors}
+    assert set(errors) == {3, 4, 5, 6, 7, 8, 9, 10}
+    assert "not valid JSON" in errors[3]
+    assert "from_month must be a month YYYY-MM" in errors[4]
+    assert "to_month is before from_month" in errors[5]
+    assert "does not end with insurance_number" in errors[6]
+    assert "exceed total_cost" in errors[7]
+    assert "no person 7900000000" in errors[8]
+    assert "salary must be a whole number" in errors[9]
+    assert "type must be one of" in errors[10]
+    assert ParticipationPeriod.objects.count() == 1 and Person.objects.count() == 1
+
+
+def test_csv_feed_with_a_union_header_and_line_numbers(tmp_path):
+    path = tmp_path / "feed.csv"
+    path.write_text(
+        "type,insurance_number,full_name,date_of_birth,gender,insurance_type,from_month,to_month,employer_code,employer_name,salary,rate,status\n"
+        "person,7901234567,Nguyễn Văn An,1990-05-15,M,,,,,,,,\n"
+        'period,7901234567,,,,bhxh,2017-03,2018-12,TD0487D,"Công ty TNHH Phần mềm, Sài Gòn Xanh",8000000,25,paid\n'
+        "period,7901234567,,,,bhxh,2019-01,2020-12,TD0487D,Công ty,9500000,125,paid\n"
+        "person,790123,Lê Văn B,1990-01-01,M,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    summary = registry_import(path=path)
+    assert [(e.line, e.reason.split(",")[0]) for e in summary.errors] == [
+        (4, "rate must be between 0 and 100 with 2 decimals at most"),
+        (5, "insurance_number must be 10 digits"),
+    ]
+    assert ParticipationPeriod.objects.get().employer_name == "Công ty TNHH Phần mềm, Sài Gòn Xanh"
+
+
+def test_old_card_number_fills_group_and_level(tmp_path):
+    card = {**CARD, "card_number": "DN4797901234567", "group": "", "benefit_level": ""}
+    registry_import(path=write_jsonl(tmp_path / "feed.jsonl", [PERSON, card]))
+    stored = HealthInsuranceCard.objects.get()
+    assert (stored.group, stored.benefit_level) == ("DN", 4)
+
+
+def test_duplicate_keys_in_one_file_keep_the_last_line(tmp_path):
+    records = [PERSON, PERIOD, {**PERIOD, "salary": 9000000}]
+    registry_import(path=write_jsonl(tmp_path / "feed.jsonl", records))
+    assert ParticipationPeriod.objects.get().salary == 9_000_000
+
+
+def test_command_prints_errors_summary_and_progress(tmp_path):
+    path = write_jsonl(tmp_path / "feed.jsonl", [*GOOD, {**VISIT, "claim_code": ""}])
+    out, err = StringIO(), StringIO()
+    call_command("import_registry", str(path), "--progress-every", "2", stdout=out, stderr=err)
+    assert "feed.jsonl:6: claim_code is required" in err.getvalue()
+    assert "lines read" in out.getvalue()
+    assert "6 lines in" in out.getvalue() and "5 imported, 1 rejected" in out.getvalue()
+    assert "period: 1 created, 0 updated, 0 unchanged" in out.getvalue()
+
+
+def test_command_refuses_an_unknown_extension(tmp_path):
+    from django.core.management import CommandError
+
+    path = tmp_path / "feed.xml"
+    path.write_text("<x/>")
+    with pytest.raises(CommandError, match="cannot tell the format"):
+        call_command("import_registry", str(path))
