@@ -65,7 +65,7 @@ class StaffQuestionDetailView(StaffRequiredMixin, TemplateView):
         return question
 
     def get_context_data(self, **kwargs):
-        question = kwargs.get("question") or self.get_question()
+        question = kwargs.pop("question", None) or self.get_question()
         kwargs.setdefault("answer_form", StaffAnswerForm())
         kwargs.setdefault(
             "publish_form",
@@ -93,8 +93,9 @@ class StaffQuestionDetailView(StaffRequiredMixin, TemplateView):
                         answer=form.cleaned_data["answer"],
                     )
                 except ValidationError as exc:
-                    form.add_error(None, exc)
-                    return self._again(question, answer_form=form)
+                    # Answered by a colleague meanwhile: show the page as it is now.
+                    messages.error(request, " ".join(exc.messages))
+                    return HttpResponseRedirect(request.path)
                 messages.success(request, _("Đã gửi câu trả lời. Người hỏi sẽ được thông báo."))
             elif action == "publish":
                 form = StaffPublishForm(request.POST)
@@ -121,7 +122,8 @@ class StaffQuestionDetailView(StaffRequiredMixin, TemplateView):
         return HttpResponseRedirect(request.path)
 
     def _again(self, question: Question, **forms):
-        return self.render_to_response(self.get_context_data(question=question, **forms))
+        # Read again: a colleague may have answered in the meantime.
+        return self.render_to_response(self.get_context_data(**forms))
 
 
 class StaffAttachmentView(StaffRequiredMixin, View):

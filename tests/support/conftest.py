@@ -64,3 +64,15 @@ def image_bytes(size=(400, 300), fmt="JPEG", color=(30, 120, 200), **save) -> by
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt, **save)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _private_media_in_tmp(settings, tmp_path):
+    """Uploads land in a throw-away folder, never in the project's private_media/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
