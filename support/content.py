@@ -51,7 +51,7 @@ FAQS = [
     (
         "register",
         "dang-ky",
-        "Làm thế nào để có tài khoản giao dịch điện tử?",
+        "Làm thế nào để đăng ký tài khoản giao dịch điện tử?",
         'Chọn "Đăng ký" và điền tờ khai: họ và tên, mã số BHXH, ngày sinh, số CCCD, địa chỉ liên '
         "hệ, số điện thoại di động (để nhận tài khoản, mật khẩu và mã OTP), thư điện tử nếu có, chọn "
         "cơ quan BHXH tiếp nhận và hình thức nộp hồ sơ. Tải lên ảnh chân dung và ảnh hai mặt CCCD, "
@@ -63,7 +63,7 @@ FAQS = [
     (
         "no_account",
         "dang-ky",
-        "Tôi đã đăng ký nhưng chưa nhận được tài khoản, vì sao?",
+        "Tôi đã đăng ký nhưng chưa nhận được tài khoản và mật khẩu, vì sao?",
         "Thường do một trong các lý do sau:\n\n"
         "- Hồ sơ chưa được duyệt: bạn chưa nộp tờ khai đã ký tại cơ quan BHXH, hoặc cơ quan BHXH "
         'đang xử lý. Xem trạng thái ở mục "Theo dõi hồ sơ đăng ký" bằng mã hồ sơ và số điện thoại.\n'

@@ -10,8 +10,8 @@ def test_every_install_has_the_newcomer_faqs_grouped_by_topic(client):
     for question in [
         "VssID Portal là gì?",
         "Ai có thể sử dụng cổng này?",
-        "Làm thế nào để có tài khoản giao dịch điện tử?",
-        "Tôi đã đăng ký nhưng chưa nhận được tài khoản, vì sao?",
+        "Làm thế nào để đăng ký tài khoản giao dịch điện tử?",
+        "Tôi đã đăng ký nhưng chưa nhận được tài khoản và mật khẩu, vì sao?",
         "Tìm mã số BHXH của tôi ở đâu?",
         "Một người được có mấy tài khoản?",
         "Vì sao tôi chỉ đăng nhập được trên một thiết bị?",
