@@ -73,6 +73,25 @@ class QuestionEventInline(admin.TabularInline):
         return False
 
 
+@admin.register(QuestionEvent)
+class QuestionEventAdmin(admin.ModelAdmin):
+    """The audit trail of staff actions: read-only."""
+
+    list_display = ["question", "action", "actor", "at"]
+    list_filter = ["action"]
+    search_fields = ["question__reference_code", "actor__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     """Read-mostly: staff answer on /can-bo/hoi-dap/, where the notice is queued."""

@@ -5,6 +5,8 @@ features, BHYT card facts); staff edit it in admin afterwards. Kept in a
 module of its own so the migration and the tests read the same text.
 """
 
+from datetime import timedelta
+
 TOPICS = [
     {"slug": "gioi-thieu", "name": "Giới thiệu cổng", "order": 1},
     {"slug": "dang-ky", "name": "Đăng ký tài khoản", "order": 2},
@@ -244,3 +246,47 @@ ARTICLES = [
         "days_ago": 2,
     },
 ]
+
+
+def help_content_load(apps) -> None:
+    """Create the topics, FAQs and articles above that do not exist yet.
+
+    ``apps`` is a migration's historical registry or ``django.apps.apps``;
+    the folded search column is filled here because historical models do
+    not run ``save()`` overrides.
+    """
+    from django.utils import timezone
+
+    from vssid_portal.text import fold
+
+    Topic = apps.get_model("support", "Topic")
+    FAQ = apps.get_model("support", "FAQ")
+    Article = apps.get_model("support", "Article")
+    topics = {}
+    for row in TOPICS:
+        topics[row["slug"]], _created = Topic.objects.get_or_create(
+            slug=row["slug"], defaults={"name": row["name"], "order": row["order"]}
+        )
+    for order, (_key, topic_slug, question, answer) in enumerate(FAQS, start=1):
+        if not FAQ.objects.filter(question=question).exists():
+            FAQ.objects.create(
+                topic=topics[topic_slug],
+                question=question,
+                answer=answer,
+                order=order,
+                published=True,
+                search_text=fold(f"{question} {answer}"),
+            )
+    now = timezone.now()
+    for row in ARTICLES:
+        Article.objects.get_or_create(
+            slug=row["slug"],
+            defaults={
+                "kind": row["kind"],
+                "title": row["title"],
+                "summary": row["summary"],
+                "body": row["body"],
+                "published": True,
+                "published_at": now - timedelta(days=row["days_ago"]),
+            },
+        )

@@ -4,7 +4,17 @@ import pytest
 
 from tests.conftest import PHONE
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _help_content(transactional_db):
+    """Transactional tests flush the tables, data migrations included: reload it."""
+    from django.apps import apps
+
+    from support.content import help_content_load
+
+    help_content_load(apps)
 
 
 @pytest.fixture
