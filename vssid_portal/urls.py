@@ -21,6 +21,8 @@ urlpatterns = [
     path("api/v1/lookup/", include("lookup.api_urls")),
     path("ca-nhan/", include("insurance.urls")),
     path("api/v1/me/", include("insurance.api_urls")),
+    path("hoi-dap/", include("support.urls")),
+    path("can-bo/hoi-dap/", include("support.staff_urls")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
