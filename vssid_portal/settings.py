@@ -224,6 +224,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {}
 
+# DECLARATIONS (registration wizard) -------------------------------------------
+# Abandoned wizard drafts and their uploads are removed after 24 hours;
+# checked every hour (seconds; https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html).
+CELERY_BEAT_SCHEDULE["declarations-drafts-purge"] = {
+    "task": "declarations.drafts_purge",
+    "schedule": 3600.0,
+}
+
 # NOTIFICATIONS ---------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="outbox")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")

@@ -17,6 +17,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ma-kiem-tra/<str:key>.png", captcha_image_view, name="captcha-image"),
     path("", include("accounts.urls")),
+    path("dang-ky/", include("declarations.urls")),
+    path("api/v1/declarations/", include("declarations.api_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
