@@ -25,7 +25,7 @@ from vssid_portal.validators import normalize_phone
 from . import documents
 from .forms import DeclarationApiForm
 from .models import Declaration
-from .selectors import declaration_track
+from .selectors import declaration_by_submission_key, declaration_track
 from .services import declaration_submit
 from .views import CAPTCHA_FAILURE_LIMIT, SUBMIT_LIMIT, TRACK_LIMIT, not_found_message
 
@@ -127,6 +127,14 @@ class DeclarationCreateApi(APIView):
         tags=["declarations"],
     )
     def post(self, request):
+        header_key = request.headers.get("Idempotency-Key", "")
+        submission_key = (
+            "api:" + hashlib.sha256(header_key.encode()).hexdigest()[:56] if header_key else None
+        )
+        # A retry of a request that already succeeded gets the same answer.
+        existing = declaration_by_submission_key(key=submission_key)
+        if existing is not None:
+            return Response(self.output(existing), status=status.HTTP_201_CREATED)
         ip = client_ip(request)
         scope, (limit, window) = "declarations:captcha-fail", CAPTCHA_FAILURE_LIMIT
         if usage_peek(scope=scope, key=ip, window=window) >= limit:
@@ -150,10 +158,6 @@ class DeclarationCreateApi(APIView):
         form = DeclarationApiForm(request.POST, request.FILES)
         if not form.is_valid():
             return Response(_errors(form), status=status.HTTP_400_BAD_REQUEST)
-        header_key = request.headers.get("Idempotency-Key", "")
-        submission_key = (
-            "api:" + hashlib.sha256(header_key.encode()).hexdigest()[:56] if header_key else None
-        )
         data = form.cleaned_data
         try:
             declaration = declaration_submit(
@@ -166,12 +170,15 @@ class DeclarationCreateApi(APIView):
             )
         except ValidationError as exc:
             return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-        output = {
+        return Response(self.output(declaration), status=status.HTTP_201_CREATED)
+
+    def output(self, declaration: Declaration) -> dict:
+        data = {
             "reference_code": declaration.reference_code,
             "status": declaration.status,
             "download_url": documents.download_url(declaration=declaration),
         }
-        return Response(self.OutputSerializer(output).data, status=status.HTTP_201_CREATED)
+        return self.OutputSerializer(data).data
 
 
 def _random_key() -> str:
