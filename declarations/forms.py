@@ -5,11 +5,12 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lookup.models import Office
 from vssid_portal.captcha import CaptchaField
-from vssid_portal.images import ImageInput, ImageUploadField
+from vssid_portal.images import ACCEPTED_LABEL, ImageInput, ImageUploadField
 from vssid_portal.text import collapse_spaces
 from vssid_portal.validators import (
     normalize_id_number,
@@ -190,7 +191,9 @@ class QrForm(forms.Form):
 
 def _image_field(label, help_text, *, required: bool) -> ImageUploadField:
     field = ImageUploadField(label=label, required=required)
-    field.help_text = f"{help_text} {field.help_text}"
+    field.help_text = format_lazy(
+        "{} {}", help_text, _("Ảnh {formats}, tối đa 10 MB.").format(formats=ACCEPTED_LABEL)
+    )
     field.error_messages["required"] = _("Vui lòng chọn ảnh.")
     field.error_messages["empty"] = _("Tệp rỗng. Vui lòng chọn lại ảnh.")
     return field
@@ -235,7 +238,7 @@ class OfficeForm(forms.Form):
         label=_("Cơ quan BHXH quận/huyện"),
         queryset=Office.objects.none(),
         to_field_name="code",
-        empty_label=_("— Chọn cơ quan BHXH tiếp nhận —"),
+        empty_label=_("— Chọn cơ quan —"),
         help_text=_("Nơi bạn sẽ mang tờ khai đến nộp, hoặc gửi tờ khai qua bưu điện."),
         error_messages={
             "required": _("Vui lòng chọn cơ quan BHXH tiếp nhận."),
