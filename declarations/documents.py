@@ -10,7 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vssid_portal.pdf import new_document
@@ -47,7 +47,16 @@ def pdf_filename(declaration: Declaration) -> str:
 
 
 def declaration_pdf(*, declaration: Declaration) -> bytes:
-    """The tờ khai as an A4 PDF: every field, the office, the date, the signature box."""
+    """The tờ khai as an A4 PDF: every field, the office, the date, the signature box.
+
+    The form is an official Vietnamese document: it is written in Vietnamese
+    whatever language the citizen reads the site in.
+    """
+    with translation.override("vi"):
+        return _declaration_pdf(declaration)
+
+
+def _declaration_pdf(declaration: Declaration) -> bytes:
     title = _("TỜ KHAI ĐĂNG KÝ SỬ DỤNG PHƯƠNG THỨC GIAO DỊCH ĐIỆN TỬ")
     pdf = new_document(title=title)
     pdf.add_page()

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -52,11 +53,11 @@ CAPTCHA_FAILURE_LIMIT = (10, 600)
 TRACK_LIMIT = (20, 600)
 
 STEPS = [
-    ("kind", _("Đối tượng")),
-    ("declarant", _("Tờ khai")),
-    ("uploads", _("Ảnh")),
-    ("office", _("Nơi nộp")),
-    ("review", _("Xem lại và gửi")),
+    ("kind", gettext_lazy("Đối tượng")),
+    ("declarant", gettext_lazy("Tờ khai")),
+    ("uploads", gettext_lazy("Ảnh")),
+    ("office", gettext_lazy("Nơi nộp")),
+    ("review", gettext_lazy("Xem lại và gửi")),
 ]
 STEP_URLS = {
     "kind": "declarations:start",

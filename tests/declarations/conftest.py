@@ -159,3 +159,12 @@ def outbox(monkeypatch) -> Outbox:
         module.message_queue = message_queue
         monkeypatch.setitem(sys.modules, "notifications.services", module)
         return Outbox(calls)
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese():
+    """Messages are asserted in Vietnamese, whatever an earlier request activated."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        yield

@@ -184,7 +184,7 @@ def test_citizen_registers_with_real_photos_goes_back_and_submits(
 def test_wizard_works_without_javascript(
     browser, live_server, screenshot, photos, registry, captcha_code
 ):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="vi-VN")
     page = context.new_page()
     page.goto(live_server.url + "/dang-ky/")
     page.get_by_role("button", name="Tiếp tục").click()

@@ -305,3 +305,8 @@ def test_offices_json_lists_the_province_office_and_its_districts(client, office
     data = client.get("/dang-ky/co-quan/?province=079").json()
     assert [o["code"] for o in data["offices"]] == ["079", "07901", "07914"]
     assert client.get("/dang-ky/co-quan/?province=x").status_code == 400
+
+
+def test_wizard_speaks_english_when_asked(client, person):
+    page = client.get("/dang-ky/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Individual" in page and "Continue" in page and "Step 1/5" in page
