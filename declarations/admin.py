@@ -67,6 +67,23 @@ class DeclarationAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(DeclarationUpload)
+class DeclarationUploadAdmin(admin.ModelAdmin):
+    """Photos of wizards in progress; only their slot and age, never the image."""
+
+    list_display = ["pk", "draft", "slot", "created_at"]
+    list_filter = ["slot"]
+    search_fields = ["slot"]
+    fields = ["draft", "slot", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class DeclarationUploadInline(admin.TabularInline):
     model = DeclarationUpload
     fields = ["slot", "created_at"]

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import serializers, status
@@ -61,11 +62,16 @@ class DeclarationCaptchaApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema_serializer(component_name="DeclarationCaptcha")
     class OutputSerializer(serializers.Serializer):
         captcha_key = serializers.CharField()
         image_url = serializers.CharField()
 
-    @extend_schema(responses={201: OutputSerializer}, tags=["declarations"])
+    @extend_schema(
+        request=None,
+        responses={201: OutputSerializer, 429: DetailSerializer},
+        tags=["declarations"],
+    )
     def post(self, request):
         rate_limit(scope="declarations:captcha-new", key=client_ip(request), limit=60, window=600)
         key = captcha_new()
@@ -84,6 +90,7 @@ class DeclarationCreateApi(APIView):
     authentication_classes = []
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema_serializer(component_name="DeclarationCreateInput")
     class InputSerializer(serializers.Serializer):
         full_name = serializers.CharField(
             max_length=150, help_text="Họ và tên (Tên cơ quan/tổ chức/cá nhân)"
@@ -109,6 +116,7 @@ class DeclarationCreateApi(APIView):
         captcha_key = serializers.CharField(help_text="Từ POST /api/v1/declarations/captcha/")
         captcha_answer = serializers.CharField(help_text="4 ký tự trong hình")
 
+    @extend_schema_serializer(component_name="DeclarationCreated")
     class OutputSerializer(serializers.Serializer):
         reference_code = serializers.CharField()
         status = serializers.CharField()
@@ -193,6 +201,7 @@ class DeclarationStatusApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @extend_schema_serializer(component_name="DeclarationStatus")
     class OutputSerializer(serializers.Serializer):
         reference_code = serializers.CharField()
         status = serializers.CharField()

@@ -86,7 +86,8 @@ def _step_done(draft, step: str) -> bool:
 
 def _raw(request, form_class) -> dict[str, str]:
     names = form_class.base_fields if hasattr(form_class, "base_fields") else form_class
-    return {name: request.POST.get(name, "")[:1000] for name in names}
+    # PostgreSQL's JSON cannot hold NUL; the form still reports it to the citizen.
+    return {name: request.POST.get(name, "")[:1000].replace("\x00", "") for name in names}
 
 
 @method_decorator(never_cache, name="dispatch")
