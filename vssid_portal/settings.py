@@ -228,6 +228,14 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "notifications.message_sweep", "schedule": 60.0},
 }
 
+# DECLARATIONS (registration wizard) -------------------------------------------
+# Abandoned wizard drafts and their uploads are removed after 24 hours;
+# checked every hour (seconds; https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html).
+CELERY_BEAT_SCHEDULE["declarations-drafts-purge"] = {
+    "task": "declarations.drafts_purge",
+    "schedule": 3600.0,
+}
+
 # NOTIFICATIONS ---------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="outbox")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")

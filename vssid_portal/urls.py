@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/v1/me/", include("insurance.api_urls")),
     path("hoi-dap/", include("support.urls")),
     path("can-bo/hoi-dap/", include("support.staff_urls")),
+    path("dang-ky/", include("declarations.urls")),
+    path("api/v1/declarations/", include("declarations.api_urls")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

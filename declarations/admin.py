@@ -1,0 +1,109 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Declaration, DeclarationDraft, DeclarationUpload
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(admin.ModelAdmin):
+    """Read-only: status changes go through the services (clerk approval)."""
+
+    list_display = [
+        "reference_code",
+        "full_name",
+        "insurance_number",
+        "office",
+        "submission_mode",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "submission_mode", "office__province", "created_at"]
+    search_fields = ["reference_code", "insurance_number", "full_name", "phone", "office__code"]
+    list_select_related = ["office"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    fields = [
+        "reference_code",
+        "kind",
+        "status",
+        "reject_reason",
+        "full_name",
+        "insurance_number",
+        "date_of_birth",
+        "id_number",
+        "contact_address",
+        "contact_person",
+        "email",
+        "phone",
+        "office",
+        "submission_mode",
+        "send_form_by_email",
+        "images",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("Ảnh"))
+    def images(self, obj: Declaration):
+        links = [
+            (reverse("declarations:declaration-image", args=[obj.reference_code, slot]), label)
+            for slot, label in DeclarationUpload.Slot.choices
+        ]
+        return format_html(
+            " · ".join(['<a href="{}" target="_blank" rel="noopener">{}</a>'] * len(links)),
+            *[item for link in links for item in link],
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeclarationUpload)
+class DeclarationUploadAdmin(admin.ModelAdmin):
+    """Photos of wizards in progress; only their slot and age, never the image."""
+
+    list_display = ["pk", "draft", "slot", "created_at"]
+    list_filter = ["slot"]
+    search_fields = ["slot"]
+    fields = ["draft", "slot", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DeclarationUploadInline(admin.TabularInline):
+    model = DeclarationUpload
+    fields = ["slot", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(DeclarationDraft)
+class DeclarationDraftAdmin(admin.ModelAdmin):
+    """Wizard drafts: only their age is shown; the purge job removes them after 24 h."""
+
+    list_display = ["pk", "created_at", "updated_at"]
+    fields = ["created_at", "updated_at"]
+    readonly_fields = fields
+    inlines = [DeclarationUploadInline]
+    ordering = ["-updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

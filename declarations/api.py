@@ -1,0 +1,244 @@
+"""The registration API: the same form and service as the wizard, JSON in and out."""
+
+import hashlib
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vssid_portal.captcha import captcha_check, captcha_new
+from vssid_portal.ratelimit import RateLimited, client_ip, rate_limit, usage_hit, usage_peek
+from vssid_portal.validators import normalize_phone
+
+from . import documents
+from .forms import DeclarationApiForm
+from .models import Declaration
+from .selectors import declaration_by_submission_key, declaration_track
+from .services import declaration_submit
+from .views import CAPTCHA_FAILURE_LIMIT, SUBMIT_LIMIT, TRACK_LIMIT, not_found_message
+
+ErrorSerializer = inline_serializer(
+    "DeclarationErrors",
+    fields={
+        "field_name": serializers.ListField(child=serializers.CharField()),
+        "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
+    },
+)
+DetailSerializer = inline_serializer("Detail", fields={"detail": serializers.CharField()})
+
+
+def _errors(form_or_error) -> dict[str, list[str]]:
+    if isinstance(form_or_error, ValidationError):
+        if hasattr(form_or_error, "error_dict"):
+            return {
+                key: [str(m) for m in ValidationError(v).messages]
+                for key, v in form_or_error.error_dict.items()
+            }
+        return {"non_field_errors": form_or_error.messages}
+    errors = {}
+    for name, messages in form_or_error.errors.items():
+        errors["non_field_errors" if name == NON_FIELD_ERRORS else name] = [
+            str(m) for m in messages
+        ]
+    return errors
+
+
+class DeclarationCaptchaApi(APIView):
+    """A new "mã kiểm tra" for the registration: its key and the image to show."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema_serializer(component_name="DeclarationCaptcha")
+    class OutputSerializer(serializers.Serializer):
+        captcha_key = serializers.CharField()
+        image_url = serializers.CharField()
+
+    @extend_schema(
+        request=None,
+        responses={201: OutputSerializer, 429: DetailSerializer},
+        tags=["declarations"],
+    )
+    def post(self, request):
+        rate_limit(scope="declarations:captcha-new", key=client_ip(request), limit=60, window=600)
+        key = captcha_new()
+        data = {"captcha_key": key, "image_url": reverse("captcha-image", args=[key])}
+        return Response(self.OutputSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+class DeclarationCreateApi(APIView):
+    """Submit a tờ khai (multipart) with the three images and a solved captcha.
+
+    An ``Idempotency-Key`` header makes retries safe: the same key returns the
+    declaration created the first time.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema_serializer(component_name="DeclarationCreateInput")
+    class InputSerializer(serializers.Serializer):
+        full_name = serializers.CharField(
+            max_length=150, help_text="Họ và tên (Tên cơ quan/tổ chức/cá nhân)"
+        )
+        insurance_number = serializers.CharField(
+            max_length=10, help_text="Mã số bảo hiểm xã hội (10 chữ số)"
+        )
+        date_of_birth = serializers.CharField(help_text="Ngày sinh, dd/mm/yyyy hoặc yyyy-mm-dd")
+        id_number = serializers.CharField(help_text="Số CMND/HC/CC")
+        contact_address = serializers.CharField(max_length=255, help_text="Địa chỉ liên hệ")
+        contact_person = serializers.CharField(max_length=150, help_text="Người liên hệ")
+        email = serializers.EmailField(
+            required=False, allow_blank=True, help_text="Địa chỉ thư điện tử"
+        )
+        phone = serializers.CharField(help_text="Điện thoại di động")
+        office = serializers.CharField(help_text="Mã cơ quan BHXH tiếp nhận, ví dụ 07914")
+        submission_mode = serializers.ChoiceField(choices=Declaration.SubmissionMode.choices)
+        send_form_by_email = serializers.BooleanField(required=False, help_text="Gửi email tờ khai")
+        portrait = serializers.FileField(help_text="Ảnh chân dung (JPEG, PNG, HEIC; ≤ 10 MB)")
+        id_front = serializers.FileField(help_text="Ảnh mặt trước")
+        id_back = serializers.FileField(help_text="Ảnh mặt sau")
+        commitment = serializers.BooleanField(help_text="Cam kết nội dung kê khai là đúng sự thật")
+        captcha_key = serializers.CharField(help_text="Từ POST /api/v1/declarations/captcha/")
+        captcha_answer = serializers.CharField(help_text="4 ký tự trong hình")
+
+    @extend_schema_serializer(component_name="DeclarationCreated")
+    class OutputSerializer(serializers.Serializer):
+        reference_code = serializers.CharField()
+        status = serializers.CharField()
+        download_url = serializers.CharField()
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: OutputSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Lỗi theo từng trường"),
+            429: DetailSerializer,
+        },
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+        ],
+        tags=["declarations"],
+    )
+    def post(self, request):
+        header_key = request.headers.get("Idempotency-Key", "")
+        submission_key = (
+            "api:" + hashlib.sha256(header_key.encode()).hexdigest()[:56] if header_key else None
+        )
+        # A retry of a request that already succeeded gets the same answer.
+        existing = declaration_by_submission_key(key=submission_key)
+        if existing is not None:
+            return Response(self.output(existing), status=status.HTTP_201_CREATED)
+        ip = client_ip(request)
+        scope, (limit, window) = "declarations:captcha-fail", CAPTCHA_FAILURE_LIMIT
+        if usage_peek(scope=scope, key=ip, window=window) >= limit:
+            raise RateLimited(window)
+        rate_limit(
+            scope="declarations:submit", key=ip, limit=SUBMIT_LIMIT[0], window=SUBMIT_LIMIT[1]
+        )
+        # The captcha comes first: without it the API would be a registry oracle.
+        if not captcha_check(
+            request.data.get("captcha_key", ""), request.data.get("captcha_answer", "")
+        ):
+            usage_hit(scope=scope, key=ip, limit=limit, window=window)
+            return Response(
+                {
+                    "captcha_answer": [
+                        _("Mã kiểm tra không đúng hoặc đã hết hạn. Vui lòng nhập mã mới.")
+                    ]
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        form = DeclarationApiForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return Response(_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        data = form.cleaned_data
+        try:
+            declaration = declaration_submit(
+                declarant=form.declarant(),
+                office=data["office"],
+                submission_mode=data["submission_mode"],
+                send_form_by_email=data["send_form_by_email"],
+                images={slot: data[slot] for slot in ("portrait", "id_front", "id_back")},
+                submission_key=submission_key or _random_key(),
+            )
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.output(declaration), status=status.HTTP_201_CREATED)
+
+    def output(self, declaration: Declaration) -> dict:
+        data = {
+            "reference_code": declaration.reference_code,
+            "status": declaration.status,
+            "download_url": documents.download_url(declaration=declaration),
+        }
+        return self.OutputSerializer(data).data
+
+
+def _random_key() -> str:
+    import secrets
+
+    return "api:" + secrets.token_hex(28)
+
+
+class DeclarationStatusApi(APIView):
+    """Status of a declaration, for its reference code and the phone number declared."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema_serializer(component_name="DeclarationStatus")
+    class OutputSerializer(serializers.Serializer):
+        reference_code = serializers.CharField()
+        status = serializers.CharField()
+        status_label = serializers.CharField(source="get_status_display")
+        reject_reason = serializers.CharField(allow_blank=True)
+        office_code = serializers.CharField(source="office.code")
+        office_name = serializers.CharField(source="office.name")
+        submitted_at = serializers.DateTimeField(source="created_at")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("phone", str, required=True, description="Điện thoại di động")
+        ],
+        responses={
+            200: OutputSerializer,
+            400: ErrorSerializer,
+            404: DetailSerializer,
+            429: DetailSerializer,
+        },
+        tags=["declarations"],
+    )
+    def get(self, request, code: str):
+        rate_limit(
+            scope="declarations:track",
+            key=client_ip(request),
+            limit=TRACK_LIMIT[0],
+            window=TRACK_LIMIT[1],
+        )
+        try:
+            phone = normalize_phone(request.query_params.get("phone", ""))
+        except ValidationError as exc:
+            return Response({"phone": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        declaration = declaration_track(code=code, phone=phone)
+        if declaration is None:
+            return Response({"detail": not_found_message()}, status=status.HTTP_404_NOT_FOUND)
+        data = self.OutputSerializer(declaration).data
+        data["reject_reason"] = (
+            declaration.reject_reason if declaration.status == "rejected" else ""
+        )
+        return Response(data)

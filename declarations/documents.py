@@ -1,0 +1,172 @@
+"""The printable tờ khai (PDF) and the signed link that downloads it.
+
+The link goes out by SMS, so it must not be guessable from the reference
+code: it carries a signature (``django.core.signing``) that expires after
+``DOWNLOAD_LINK_MAX_AGE``.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from vssid_portal.pdf import new_document
+
+from .models import Declaration
+
+DOWNLOAD_SALT = "declarations.pdf-download"
+DOWNLOAD_LINK_MAX_AGE = dt.timedelta(days=30)
+
+
+def download_token_make(*, declaration: Declaration) -> str:
+    return signing.dumps(declaration.reference_code, salt=DOWNLOAD_SALT, compress=True)
+
+
+def download_token_read(token: str) -> str | None:
+    """The reference code in a valid, unexpired token, else None."""
+    try:
+        code = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_LINK_MAX_AGE)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    return code if isinstance(code, str) else None
+
+
+def download_path(*, declaration: Declaration) -> str:
+    return reverse("declarations:pdf", args=[download_token_make(declaration=declaration)])
+
+
+def download_url(*, declaration: Declaration) -> str:
+    return settings.SITE_URL + download_path(declaration=declaration)
+
+
+def pdf_filename(declaration: Declaration) -> str:
+    return f"to-khai-{declaration.reference_code}.pdf"
+
+
+def declaration_pdf(*, declaration: Declaration) -> bytes:
+    """The tờ khai as an A4 PDF: every field, the office, the date, the signature box.
+
+    The form is an official Vietnamese document: it is written in Vietnamese
+    whatever language the citizen reads the site in.
+    """
+    with translation.override("vi"):
+        return _declaration_pdf(declaration)
+
+
+def _declaration_pdf(declaration: Declaration) -> bytes:
+    title = _("TỜ KHAI ĐĂNG KÝ SỬ DỤNG PHƯƠNG THỨC GIAO DỊCH ĐIỆN TỬ")
+    pdf = new_document(title=title)
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+
+    pdf.set_font("dejavu", "B", 10)
+    pdf.cell(width / 2, 5, _("BẢO HIỂM XÃ HỘI VIỆT NAM"), align="L")
+    pdf.cell(
+        width / 2,
+        5,
+        _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("dejavu", "", 10)
+    pdf.cell(width / 2, 5, "")
+    pdf.cell(
+        width / 2, 5, _("Độc lập - Tự do - Hạnh phúc"), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.ln(8)
+
+    pdf.set_font("dejavu", "B", 14)
+    pdf.multi_cell(width, 7, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", "", 10)
+    pdf.cell(
+        width,
+        6,
+        _("Mã hồ sơ: {code}").format(code=declaration.reference_code),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    pdf.set_font("dejavu", "", 11)
+    office = declaration.office
+    pdf.multi_cell(
+        width,
+        6,
+        _("Kính gửi: {office}").format(office=f"[{office.code}] {office.name}"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+
+    rows = [
+        (_("Họ và tên (Tên cơ quan/tổ chức/cá nhân)"), declaration.full_name),
+        (_("Mã số bảo hiểm xã hội"), declaration.insurance_number),
+        (_("Ngày sinh"), declaration.date_of_birth.strftime("%d/%m/%Y")),
+        (_("Số CMND/HC/CC"), declaration.id_number),
+        (_("Địa chỉ liên hệ"), declaration.contact_address),
+        (_("Người liên hệ"), declaration.contact_person),
+        (_("Địa chỉ thư điện tử"), declaration.email or "—"),
+        (_("Điện thoại di động"), phone_display(declaration.phone)),
+        (_("Cơ quan BHXH tiếp nhận"), f"[{office.code}] {office.name}"),
+        (_("Hình thức nộp hồ sơ"), declaration.get_submission_mode_display()),
+        (_("Gửi email tờ khai"), _("Có") if declaration.send_form_by_email else _("Không")),
+    ]
+    label_width = width * 0.38
+    for label, value in rows:
+        pdf.set_font("dejavu", "B", 10)
+        y = pdf.get_y()
+        pdf.multi_cell(label_width, 6, label, border=0, new_x="RIGHT", new_y="TOP")
+        label_bottom = pdf.get_y()
+        pdf.set_xy(pdf.l_margin + label_width, y)
+        pdf.set_font("dejavu", "", 10)
+        pdf.multi_cell(width - label_width, 6, value, border=0, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(max(pdf.get_y(), label_bottom) + 1.5)
+
+    pdf.ln(3)
+    pdf.set_font("dejavu", "", 10)
+    pdf.multi_cell(
+        width,
+        5.5,
+        _(
+            "Tôi cam kết những nội dung kê khai trên là đúng sự thật và chịu trách nhiệm "
+            "trước pháp luật về nội dung đã kê khai."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(6)
+    submitted = timezone.localtime(declaration.created_at)
+    pdf.cell(width / 2, 6, "")
+    pdf.cell(
+        width / 2,
+        6,
+        _("Ngày {d:02d} tháng {m:02d} năm {y}").format(
+            d=submitted.day, m=submitted.month, y=submitted.year
+        ),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("dejavu", "B", 11)
+    pdf.cell(width / 2, 6, "")
+    pdf.cell(width / 2, 6, _("Người kê khai"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", "", 10)
+    pdf.cell(width / 2, 5, "")
+    pdf.cell(width / 2, 5, _("(Ký, ghi rõ họ tên)"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(22)
+    pdf.set_font("dejavu", "B", 11)
+    pdf.cell(width / 2, 6, "")
+    pdf.cell(width / 2, 6, declaration.full_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def phone_display(phone: str) -> str:
+    """+84912345678 -> 0912 345 678 (how it is written on paper)."""
+    if phone.startswith("+84") and len(phone) == 12:
+        local = "0" + phone[3:]
+        return f"{local[:4]} {local[4:7]} {local[7:]}"
+    return phone

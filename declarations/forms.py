@@ -1,0 +1,357 @@
+"""The forms of the registration wizard; the API validates through the same ones."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from lookup.models import Office
+from vssid_portal.captcha import CaptchaField
+from vssid_portal.images import ACCEPTED_LABEL, ImageInput, ImageUploadField
+from vssid_portal.text import collapse_spaces
+from vssid_portal.validators import (
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_insurance_number,
+)
+
+from . import qr
+from .models import Declaration
+from .selectors import province_offices, receiving_offices
+from .services import DeclarantData, declarant_check
+
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d%m%Y"]
+
+
+class KindForm(forms.Form):
+    """Step 1: who registers. Only "Cá nhân" (own account) for now."""
+
+    kind = forms.ChoiceField(
+        label=_("Đối tượng đăng ký"),
+        choices=[(Declaration.Kind.OWN_ACCOUNT, _("Cá nhân"))],
+        initial=Declaration.Kind.OWN_ACCOUNT,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vui lòng chọn đối tượng đăng ký.")},
+    )
+
+
+class DeclarantForm(forms.Form):
+    """Step 2: the tờ khai fields, checked against the registry."""
+
+    full_name = forms.CharField(
+        label=_("Họ và tên (Tên cơ quan/tổ chức/cá nhân)"),
+        max_length=150,
+        help_text=_("Viết có dấu, đúng như trên căn cước công dân."),
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )
+    insurance_number = forms.CharField(
+        label=_("Mã số bảo hiểm xã hội"),
+        max_length=20,
+        help_text=_("10 chữ số, in trên sổ BHXH hoặc thẻ BHYT."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=_("Ngày/tháng/năm, ví dụ 15/05/1990."),
+        widget=forms.DateInput(
+            format="%d/%m/%Y",
+            attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "bday", "inputmode": "text"},
+        ),
+        error_messages={"invalid": _("Ngày sinh không hợp lệ. Nhập theo dạng 15/05/1990.")},
+    )
+    id_number = forms.CharField(
+        label=_("Số CMND/HC/CC"),
+        max_length=20,
+        help_text=_("Căn cước công dân 12 số, CMND 9 số hoặc số hộ chiếu."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    contact_address = forms.CharField(
+        label=_("Địa chỉ liên hệ"),
+        max_length=255,
+        help_text=_("Số nhà, đường, phường/xã, tỉnh/thành phố."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    contact_person = forms.CharField(
+        label=_("Người liên hệ"),
+        max_length=150,
+        help_text=_("Người cơ quan BHXH liên hệ khi cần; thường là chính bạn."),
+    )
+    email = forms.EmailField(
+        label=_("Địa chỉ thư điện tử"),
+        required=False,
+        max_length=254,
+        help_text=_("Không bắt buộc. Dùng để nhận tờ khai và thông báo qua email."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Điện thoại di động"),
+        max_length=20,
+        help_text=_("Nhận mã hồ sơ, tài khoản và mã OTP qua SMS."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    required_messages = {
+        "full_name": _("Vui lòng nhập họ và tên."),
+        "insurance_number": _("Vui lòng nhập mã số BHXH."),
+        "date_of_birth": _("Vui lòng nhập ngày sinh."),
+        "id_number": _("Vui lòng nhập số CMND/HC/CC."),
+        "contact_address": _("Vui lòng nhập địa chỉ liên hệ."),
+        "contact_person": _("Vui lòng nhập người liên hệ."),
+        "phone": _("Vui lòng nhập số điện thoại di động."),
+    }
+
+    def __init__(self, *args, check_registry: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check_registry = check_registry
+        for name, message in self.required_messages.items():
+            self.fields[name].error_messages["required"] = message
+
+    def clean_full_name(self) -> str:
+        return collapse_spaces(self.cleaned_data["full_name"])
+
+    def clean_insurance_number(self) -> str:
+        value = "".join(self.cleaned_data["insurance_number"].split())
+        validate_insurance_number(value)
+        return value
+
+    def clean_date_of_birth(self) -> dt.date:
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate():
+            raise ValidationError(_("Ngày sinh không được sau ngày hôm nay."), code="future")
+        if value.year < 1900:
+            raise ValidationError(_("Ngày sinh không hợp lệ."), code="too_old")
+        return value
+
+    def clean_id_number(self) -> str:
+        value = normalize_id_number(self.cleaned_data["id_number"])
+        validate_id_number(value)
+        return value
+
+    def clean_contact_address(self) -> str:
+        return collapse_spaces(self.cleaned_data["contact_address"])
+
+    def clean_contact_person(self) -> str:
+        return collapse_spaces(self.cleaned_data["contact_person"])
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.check_registry and not self.errors:
+            person = declarant_check(
+                insurance_number=cleaned["insurance_number"],
+                full_name=cleaned["full_name"],
+                date_of_birth=cleaned["date_of_birth"],
+            )
+            cleaned["full_name"] = person.full_name
+        return cleaned
+
+    def declarant(self) -> DeclarantData:
+        data = self.cleaned_data
+        return DeclarantData(**{name: data[name] for name in DeclarantData.__dataclass_fields__})
+
+
+class QrForm(forms.Form):
+    """Autofill of step 2 from the QR code of a chip CCCD or a BHYT card."""
+
+    qr_text = forms.CharField(
+        label=_("Nội dung mã QR"),
+        required=False,
+        max_length=qr.MAX_PAYLOAD,
+        help_text=_("Dán nội dung đã quét từ mã QR trên căn cước công dân gắn chip hoặc thẻ BHYT."),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    qr_image = forms.FileField(
+        label=_("Hoặc ảnh chụp mã QR"),
+        required=False,
+        help_text=_("Chụp rõ, gần, đủ sáng mã QR ở mặt sau căn cước hoặc trên thẻ BHYT."),
+        widget=ImageInput,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        text = cleaned.get("qr_text", "")
+        image = cleaned.get("qr_image")
+        try:
+            if image:
+                text = qr.decode_qr_image(image)
+            cleaned["result"] = qr.parse_qr(text)
+        except qr.QrError as exc:
+            raise ValidationError(str(exc), code="qr") from exc
+        return cleaned
+
+
+def _image_field(label, help_text, *, required: bool) -> ImageUploadField:
+    field = ImageUploadField(label=label, required=required)
+    field.help_text = format_lazy(
+        "{} {}", help_text, _("Ảnh {formats}, tối đa 10 MB.").format(formats=ACCEPTED_LABEL)
+    )
+    field.error_messages["required"] = _("Vui lòng chọn ảnh.")
+    field.error_messages["empty"] = _("Tệp rỗng. Vui lòng chọn lại ảnh.")
+    return field
+
+
+class UploadsForm(forms.Form):
+    """Step 3: portrait 3x4 and both sides of the ID card."""
+
+    def __init__(self, *args, required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["portrait"] = _image_field(
+            _("Ảnh chân dung"),
+            _("Ảnh 3x4, chụp thẳng mặt, rõ nét, nền sáng."),
+            required=required,
+        )
+        self.fields["id_front"] = _image_field(
+            _("Ảnh mặt trước"),
+            _("Mặt trước căn cước/CMND/hộ chiếu, đủ 4 góc, không bị lóa."),
+            required=required,
+        )
+        self.fields["id_back"] = _image_field(
+            _("Ảnh mặt sau"),
+            _("Mặt sau căn cước/CMND, đủ 4 góc, không bị lóa."),
+            required=required,
+        )
+
+
+class OfficeForm(forms.Form):
+    """Step 4: receiving office (province office, then district office) and mode."""
+
+    province = forms.ModelChoiceField(
+        label=_("Cơ quan BHXH tỉnh/thành phố"),
+        queryset=Office.objects.none(),
+        to_field_name="code",
+        empty_label=_("— Chọn tỉnh/thành phố —"),
+        error_messages={
+            "required": _("Vui lòng chọn tỉnh/thành phố."),
+            "invalid_choice": _("Vui lòng chọn tỉnh/thành phố trong danh sách."),
+        },
+    )
+    office = forms.ModelChoiceField(
+        label=_("Cơ quan BHXH quận/huyện"),
+        queryset=Office.objects.none(),
+        to_field_name="code",
+        empty_label=_("— Chọn cơ quan —"),
+        help_text=_("Nơi bạn sẽ mang tờ khai đến nộp, hoặc gửi tờ khai qua bưu điện."),
+        error_messages={
+            "required": _("Vui lòng chọn cơ quan BHXH tiếp nhận."),
+            "invalid_choice": _("Vui lòng chọn cơ quan BHXH trong danh sách."),
+        },
+    )
+    submission_mode = forms.ChoiceField(
+        label=_("Hình thức nộp hồ sơ"),
+        choices=Declaration.SubmissionMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Vui lòng chọn hình thức nộp hồ sơ.")},
+    )
+    send_form_by_email = forms.BooleanField(
+        label=_("Gửi email tờ khai"),
+        required=False,
+        help_text=_("Gửi tờ khai (PDF) đến địa chỉ thư điện tử bạn đã nhập."),
+    )
+
+    def __init__(self, *args, province_code: str | None = None, has_email: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_email = has_email
+        self.fields["province"].queryset = province_offices()
+        if province_code is None and self.is_bound:
+            province_code = self.data.get(self.add_prefix("province")) or None
+        if province_code is None:
+            province_code = self.initial.get("province") or None
+        self.province_code = province_code
+        self.fields["office"].queryset = receiving_offices(province_office_code=province_code)
+
+    def clean(self):
+        cleaned = super().clean()
+        province = cleaned.get("province")
+        office = cleaned.get("office")
+        if province and office and office.code != province.code and office.parent_id != province.pk:
+            self.add_error("office", _("Cơ quan BHXH không thuộc tỉnh/thành phố đã chọn."))
+        if cleaned.get("send_form_by_email") and not self.has_email:
+            self.add_error(
+                "send_form_by_email",
+                _("Bạn chưa nhập địa chỉ thư điện tử ở bước tờ khai. Hãy quay lại bước 2 để nhập."),
+            )
+        return cleaned
+
+
+COMMITMENT_LABEL = _(
+    "Tôi cam kết những nội dung kê khai trên là đúng sự thật và chịu trách nhiệm trước "
+    "pháp luật về nội dung đã kê khai."
+)
+
+
+class ReviewForm(forms.Form):
+    """Step 5: the commitment and the captcha."""
+
+    commitment = forms.BooleanField(
+        label=COMMITMENT_LABEL,
+        error_messages={"required": _("Vui lòng đánh dấu ô cam kết để gửi tờ khai.")},
+    )
+    captcha = CaptchaField()
+
+
+class TrackForm(forms.Form):
+    """Tracking a declaration with its reference code and the phone number."""
+
+    reference_code = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=20,
+        help_text=_("In trên trang xác nhận và trong tin nhắn SMS, ví dụ DK250101ABCD2345."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+        error_messages={"required": _("Vui lòng nhập mã hồ sơ.")},
+    )
+    phone = forms.CharField(
+        label=_("Điện thoại di động"),
+        max_length=20,
+        help_text=_("Số điện thoại đã khai trong tờ khai."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("Vui lòng nhập số điện thoại.")},
+    )
+
+    def clean_reference_code(self) -> str:
+        return "".join(self.cleaned_data["reference_code"].split()).upper()
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class DeclarationApiForm(DeclarantForm):
+    """The whole tờ khai in one request (API): the wizard's fields and rules.
+
+    Fields a client must not set (``status``, ``reject_reason``, …) are not
+    declared here, so they are ignored (ACL-03).
+    """
+
+    office = forms.ModelChoiceField(
+        label=_("Chọn cơ quan BHXH tiếp nhận"),
+        queryset=Office.objects.all(),
+        to_field_name="code",
+        error_messages={
+            "required": _("Vui lòng chọn cơ quan BHXH tiếp nhận."),
+            "invalid_choice": _("Không có cơ quan BHXH với mã này."),
+        },
+    )
+    submission_mode = OfficeForm.base_fields["submission_mode"]
+    send_form_by_email = OfficeForm.base_fields["send_form_by_email"]
+    commitment = ReviewForm.base_fields["commitment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in UploadsForm(required=True).fields.items():
+            self.fields[name] = field
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("send_form_by_email") and not cleaned.get("email"):
+            self.add_error(
+                "send_form_by_email", _("Vui lòng nhập địa chỉ thư điện tử để nhận tờ khai.")
+            )
+        return cleaned

@@ -1,0 +1,179 @@
+"""The tờ khai (declaration) and the drafts of the registration wizard.
+
+Personal data is kept to what the office needs to decide: no IP address,
+no user agent. Images live on the private default storage under generated
+names and are only served through views that check the viewer.
+"""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vssid_portal.validators import validate_insurance_number
+
+# Crockford-like base32 without 0/O, 1/I/L, U: readable over the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_RANDOM_LENGTH = 8
+
+
+def reference_code_new() -> str:
+    """``DK`` + date + 8 random characters (about 39 bits): unguessable, unique."""
+    random_part = "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(8))
+    return f"DK{timezone.localdate():%y%m%d}{random_part}"
+
+
+def declaration_upload_to(instance, filename: str) -> str:
+    # ``filename`` is already a generated UUID name (ImageUploadField).
+    return f"declarations/{timezone.now():%Y/%m}/{filename}"
+
+
+def draft_upload_to(instance, filename: str) -> str:
+    return f"declaration-drafts/{timezone.now():%Y/%m/%d}/{filename}"
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Declaration(TimeStampedModel):
+    """A submitted tờ khai asking for an electronic-transaction account."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Đã nộp")
+        RECEIVED = "received", _("Đã tiếp nhận")
+        APPROVED = "approved", _("Đã duyệt")
+        REJECTED = "rejected", _("Bị từ chối")
+
+    class Kind(models.TextChoices):
+        OWN_ACCOUNT = "own_account", _("Cá nhân")
+        CHILD_ACCOUNT = "child_account", _("Tài khoản cho con")
+        CONTACT_CHANGE = "contact_change", _("Thay đổi thông tin liên hệ")
+
+    class SubmissionMode(models.TextChoices):
+        AT_OFFICE = "at_office", _("Nộp tại điểm tiếp nhận của cơ quan BHXH")
+        BY_POST = "by_post", _("Nộp qua dịch vụ bưu chính công ích")
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED)
+
+    reference_code = models.CharField(
+        _("mã hồ sơ"), max_length=20, unique=True, default=reference_code_new, editable=False
+    )
+    kind = models.CharField(
+        _("loại tờ khai"), max_length=16, choices=Kind, default=Kind.OWN_ACCOUNT
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=Status, default=Status.SUBMITTED
+    )
+    reject_reason = models.TextField(_("lý do từ chối"), blank=True)
+
+    full_name = models.CharField(_("Họ và tên (Tên cơ quan/tổ chức/cá nhân)"), max_length=150)
+    insurance_number = models.CharField(
+        _("Mã số bảo hiểm xã hội"), max_length=10, validators=[validate_insurance_number]
+    )
+    date_of_birth = models.DateField(_("Ngày sinh"))
+    id_number = models.CharField(_("Số CMND/HC/CC"), max_length=12)
+    contact_address = models.CharField(_("Địa chỉ liên hệ"), max_length=255)
+    contact_person = models.CharField(_("Người liên hệ"), max_length=150)
+    email = models.EmailField(_("Địa chỉ thư điện tử"), blank=True)
+    phone = models.CharField(
+        _("Điện thoại di động"), max_length=16, help_text=_("Dạng E.164, ví dụ +84912345678.")
+    )
+    office = models.ForeignKey(
+        "lookup.Office",
+        on_delete=models.PROTECT,
+        related_name="declarations",
+        verbose_name=_("Cơ quan BHXH tiếp nhận"),
+    )
+    submission_mode = models.CharField(
+        _("Hình thức nộp hồ sơ"), max_length=16, choices=SubmissionMode
+    )
+    send_form_by_email = models.BooleanField(_("Gửi email tờ khai"), default=False)
+
+    portrait = models.FileField(_("Ảnh chân dung"), upload_to=declaration_upload_to)
+    id_front = models.FileField(_("Ảnh mặt trước"), upload_to=declaration_upload_to)
+    id_back = models.FileField(_("Ảnh mặt sau"), upload_to=declaration_upload_to)
+
+    submission_key = models.CharField(
+        _("khoá gửi"),
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text=_("Một lần bấm “Gửi” tạo đúng một tờ khai, dù bấm nhiều lần."),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("tờ khai đăng ký")
+        verbose_name_plural = _("tờ khai đăng ký")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reject_reason=""),
+                name="declaration_rejection_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["insurance_number"],
+                condition=Q(status__in=["submitted", "received"]),
+                name="declaration_one_open_per_insurance_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference_code} - {self.full_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class DeclarationDraft(TimeStampedModel):
+    """The server-side state of one citizen's wizard, found by a session token.
+
+    Kept in the database (not only in the session) so that uploads survive
+    "Quay lại", a restart of the server and the session store; a periodic
+    job removes drafts untouched for 24 hours together with their files.
+    """
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    data = models.JSONField(_("dữ liệu đã nhập"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("tờ khai đang điền")
+        verbose_name_plural = _("tờ khai đang điền")
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} ({self.updated_at:%Y-%m-%d %H:%M})"
+
+
+class DeclarationUpload(models.Model):
+    """An image uploaded in the wizard, already cleaned (re-encoded, no EXIF)."""
+
+    class Slot(models.TextChoices):
+        PORTRAIT = "portrait", _("Ảnh chân dung")
+        ID_FRONT = "id_front", _("Ảnh mặt trước")
+        ID_BACK = "id_back", _("Ảnh mặt sau")
+
+    draft = models.ForeignKey(DeclarationDraft, on_delete=models.CASCADE, related_name="uploads")
+    slot = models.CharField(_("loại ảnh"), max_length=16, choices=Slot)
+    file = models.FileField(_("tệp"), upload_to=draft_upload_to)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ảnh đang tải lên")
+        verbose_name_plural = _("ảnh đang tải lên")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draft", "slot"], name="declaration_upload_one_per_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot} of draft {self.draft_id}"

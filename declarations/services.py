@@ -1,0 +1,318 @@
+"""Writes for the registration: wizard drafts, the submission, the clean-up."""
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from insurance.models import Person
+from lookup.models import Office
+from vssid_portal.text import normalize_name
+
+from . import documents
+from .models import Declaration, DeclarationDraft, DeclarationUpload
+from .selectors import (
+    account_exists,
+    declaration_by_submission_key,
+    open_declaration_exists,
+)
+
+logger = logging.getLogger(__name__)
+
+IMAGE_SLOTS = ("portrait", "id_front", "id_back")
+DRAFT_MAX_AGE = dt.timedelta(hours=24)
+
+REGISTRY_MISMATCH = _(
+    "Họ tên, mã số BHXH hoặc ngày sinh không khớp với dữ liệu của cơ quan BHXH. "
+    "Vui lòng kiểm tra lại theo sổ BHXH hoặc thẻ BHYT."
+)
+ACCOUNT_EXISTS = _(
+    "Mã số BHXH này đã có tài khoản giao dịch điện tử, không cần đăng ký lại. "
+    "Nếu không nhớ mật khẩu, hãy dùng chức năng “Quên mật khẩu”."
+)
+OPEN_DECLARATION_EXISTS = _(
+    "Mã số BHXH này đã có một tờ khai đang chờ cơ quan BHXH xử lý. "
+    "Vui lòng chờ kết quả; bạn có thể tra cứu tình trạng hồ sơ bằng mã hồ sơ và số điện thoại."
+)
+
+
+@dataclass(frozen=True)
+class DeclarantData:
+    """The citizen's part of the tờ khai, already cleaned by the form."""
+
+    full_name: str
+    insurance_number: str
+    date_of_birth: dt.date
+    id_number: str
+    contact_address: str
+    contact_person: str
+    email: str
+    phone: str
+
+
+def declarant_check(*, insurance_number: str, full_name: str, date_of_birth: dt.date) -> Person:
+    """Apply the registration rules to who the citizen says they are.
+
+    An unknown number and a wrong name or birth date give the same message,
+    so the form cannot be used to read the registry. Returns the registry
+    person, whose spelling of the name is the one kept.
+    """
+    person = Person.objects.filter(insurance_number=insurance_number).first()
+    if (
+        person is None
+        or normalize_name(person.full_name) != normalize_name(full_name)
+        or person.date_of_birth != date_of_birth
+    ):
+        raise ValidationError(REGISTRY_MISMATCH, code="registry_mismatch")
+    if account_exists(insurance_number=insurance_number):
+        raise ValidationError(ACCOUNT_EXISTS, code="account_exists")
+    if open_declaration_exists(insurance_number=insurance_number):
+        raise ValidationError(OPEN_DECLARATION_EXISTS, code="open_declaration")
+    return person
+
+
+# DRAFTS -----------------------------------------------------------------------
+def draft_create() -> DeclarationDraft:
+    return DeclarationDraft.objects.create(token=secrets.token_urlsafe(32))
+
+
+def draft_step_save(*, draft: DeclarationDraft, step: str, values: dict, complete: bool) -> None:
+    """Keep what was typed in a step (even unfinished) and whether it passed."""
+    data = dict(draft.data)
+    data[step] = values
+    done = set(data.get("complete", []))
+    if complete:
+        done.add(step)
+    else:
+        done.discard(step)
+    data["complete"] = sorted(done)
+    draft.data = data
+    draft.save(update_fields=["data", "updated_at"])
+
+
+def draft_upload_store(*, draft: DeclarationDraft, slot: str, image: File) -> DeclarationUpload:
+    """Store a cleaned image for a slot, replacing (and removing) the previous one."""
+    if slot not in IMAGE_SLOTS:
+        raise ValueError(slot)
+    with transaction.atomic():
+        previous = (
+            DeclarationUpload.objects.select_for_update().filter(draft=draft, slot=slot).first()
+        )
+        old_name = previous.file.name if previous else None
+        upload = previous or DeclarationUpload(draft=draft, slot=slot)
+        upload.file.save(image.name, image, save=False)
+        try:
+            upload.save()
+        except Exception:
+            default_storage.delete(upload.file.name)
+            raise
+        if old_name:
+            transaction.on_commit(partial(default_storage.delete, old_name))
+        draft.save(update_fields=["updated_at"])
+    return upload
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # pragma: no cover - a later purge run retries nothing; log it
+            logger.warning("declarations.file_delete_failed", extra={"file": name})
+
+
+def draft_delete(*, draft: DeclarationDraft) -> None:
+    """Delete a draft, its upload rows, and (after commit) their files."""
+    names = [upload.file.name for upload in draft.uploads.all() if upload.file]
+    draft.delete()
+    transaction.on_commit(partial(_files_delete, names))
+
+
+def drafts_purge_abandoned(*, max_age: dt.timedelta = DRAFT_MAX_AGE) -> int:
+    """Remove drafts untouched for ``max_age`` and their files; return how many."""
+    cutoff = timezone.now() - max_age
+    removed = 0
+    for draft_id in DeclarationDraft.objects.filter(updated_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            draft = (
+                DeclarationDraft.objects.select_for_update(skip_locked=True)
+                .filter(pk=draft_id, updated_at__lt=cutoff)
+                .first()
+            )
+            if draft is None:
+                continue
+            draft_delete(draft=draft)
+            removed += 1
+    logger.info("declarations.drafts_purged", extra={"count": removed})
+    return removed
+
+
+# SUBMISSION -------------------------------------------------------------------
+def _notifications_queue(*, declaration: Declaration) -> None:
+    """SMS with the code and the link; the PDF by e-mail if asked for."""
+    from notifications.services import message_queue
+
+    link = documents.download_url(declaration=declaration)
+    context = {
+        "reference_code": declaration.reference_code,
+        "download_url": link,
+        "office_name": declaration.office.name,
+    }
+    message_queue(
+        channel="sms",
+        recipient=declaration.phone,
+        template="declaration_received",
+        context=context,
+        about=declaration,
+        idempotency_key=f"declaration:{declaration.pk}:received:sms",
+        sensitive=("download_url",),
+    )
+    if declaration.send_form_by_email and declaration.email:
+        message_queue(
+            channel="email",
+            recipient=declaration.email,
+            template="declaration_form_email",
+            context={**context, "full_name": declaration.full_name},
+            about=declaration,
+            idempotency_key=f"declaration:{declaration.pk}:form:email",
+            sensitive=("download_url",),
+            attachments=[
+                (
+                    documents.pdf_filename(declaration),
+                    documents.declaration_pdf(declaration=declaration),
+                    "application/pdf",
+                )
+            ],
+        )
+
+
+def declaration_submit(
+    *,
+    declarant: DeclarantData,
+    office: Office,
+    submission_mode: str,
+    send_form_by_email: bool,
+    images: Mapping[str, File],
+    submission_key: str,
+    draft: DeclarationDraft | None = None,
+) -> Declaration:
+    """Create the declaration, its images and its notifications in one transaction.
+
+    ``submission_key`` makes the call idempotent: a second call with the same
+    key (a double click, a retried request) returns the first declaration.
+    A failure anywhere leaves no row, no outbox message and no image file.
+    When ``draft`` is given it is removed in the same transaction.
+    """
+    existing = declaration_by_submission_key(key=submission_key)
+    if existing is not None:
+        return existing
+    if set(images) != set(IMAGE_SLOTS):
+        raise ValidationError(_("Vui lòng tải lên đủ ba ảnh."), code="images_missing")
+    if send_form_by_email and not declarant.email:
+        raise ValidationError(
+            {"send_form_by_email": _("Vui lòng nhập địa chỉ thư điện tử để nhận tờ khai.")},
+            code="email_missing",
+        )
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            if draft is not None:
+                # Serialises two "Gửi" of the same wizard on PostgreSQL.
+                locked = DeclarationDraft.objects.select_for_update().filter(pk=draft.pk).first()
+                if locked is None:
+                    existing = declaration_by_submission_key(key=submission_key)
+                    if existing is not None:
+                        return existing
+                    raise ValidationError(
+                        _("Phiên đăng ký đã hết hạn. Vui lòng điền lại tờ khai."), code="expired"
+                    )
+            person = declarant_check(
+                insurance_number=declarant.insurance_number,
+                full_name=declarant.full_name,
+                date_of_birth=declarant.date_of_birth,
+            )
+            declaration = Declaration(
+                kind=Declaration.Kind.OWN_ACCOUNT,
+                full_name=person.full_name,
+                insurance_number=declarant.insurance_number,
+                date_of_birth=declarant.date_of_birth,
+                id_number=declarant.id_number,
+                contact_address=declarant.contact_address,
+                contact_person=declarant.contact_person,
+                email=declarant.email,
+                phone=declarant.phone,
+                office=office,
+                submission_mode=submission_mode,
+                send_form_by_email=send_form_by_email,
+                submission_key=submission_key,
+            )
+            for slot in IMAGE_SLOTS:
+                image = images[slot]
+                image.seek(0)
+                field = getattr(declaration, slot)
+                field.save(image.name.rsplit("/", 1)[-1], image, save=False)
+                written.append(field.name)
+            try:
+                with transaction.atomic():
+                    declaration.save()
+            except IntegrityError:
+                existing = declaration_by_submission_key(key=submission_key)
+                if existing is None:
+                    # The partial unique index: another open declaration won the race.
+                    raise ValidationError(
+                        OPEN_DECLARATION_EXISTS, code="open_declaration"
+                    ) from None
+                _files_delete(written)
+                written.clear()
+                return existing
+            _notifications_queue(declaration=declaration)
+            if draft is not None:
+                draft_delete(draft=draft)
+    except BaseException:
+        _files_delete(written)
+        raise
+    logger.info(
+        "declarations.submitted",
+        extra={"declaration_id": declaration.pk, "office": office.code},
+    )
+    return declaration
+
+
+def declaration_submit_from_draft(
+    *,
+    draft: DeclarationDraft,
+    declarant: DeclarantData,
+    office: Office,
+    submission_mode: str,
+    send_form_by_email: bool,
+) -> Declaration:
+    """Submit the wizard: images come from the draft's uploads."""
+    existing = declaration_by_submission_key(key=draft.token)
+    if existing is not None:
+        return existing
+    uploads = {upload.slot: upload for upload in draft.uploads.all()}
+    if set(uploads) != set(IMAGE_SLOTS):
+        raise ValidationError(_("Vui lòng tải lên đủ ba ảnh."), code="images_missing")
+    images = {}
+    for slot, upload in uploads.items():
+        with upload.file.open("rb") as handle:
+            images[slot] = ContentFile(handle.read(), name=upload.file.name.rsplit("/", 1)[-1])
+    return declaration_submit(
+        declarant=declarant,
+        office=office,
+        submission_mode=submission_mode,
+        send_form_by_email=send_form_by_email,
+        images=images,
+        submission_key=draft.token,
+        draft=draft,
+    )
