@@ -17,6 +17,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ma-kiem-tra/<str:key>.png", captcha_image_view, name="captcha-image"),
     path("", include("accounts.urls")),
+    # Account pages come before any other /ca-nhan/ and /can-bo/ include.
+    path("ca-nhan/tai-khoan/", include("accounts.urls_account")),
+    path("can-bo/tai-khoan/", include("accounts.urls_staff")),
+    path("api/v1/auth/", include("accounts.api_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
