@@ -184,16 +184,11 @@ def sessions_revoke(
     if keep_device_id:
         sessions = sessions.exclude(device_id=keep_device_id)
         tokens = tokens.exclude(device_id=keep_device_id)
-    keys = list(sessions.values_list("session_key", flat=True))
     store = _session_store()
-
-    def delete_sessions():
-        for key in keys:
-            store(session_key=key).delete()
-
-    # The session store may not be the database (cache sessions): delete
-    # only once the revocation is committed.
-    transaction.on_commit(delete_sessions)
+    # Deleted at once, inside the caller's transaction: should it roll back,
+    # those devices are signed out for nothing, never left signed in.
+    for key in sessions.values_list("session_key", flat=True):
+        store(session_key=key).delete()
     ended = sessions.update(ended_at=now, end_reason=reason)
     ended += tokens.update(revoked_at=now, revoke_reason=reason)
     return ended

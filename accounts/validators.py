@@ -4,6 +4,7 @@ composition rules, nothing guessable from the account, not a recent one)."""
 import re
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -117,3 +118,28 @@ class PasswordHistoryValidator:
         return _("Không dùng lại {count} mật khẩu gần nhất.").format(
             count=settings.PASSWORD_HISTORY_COUNT
         )
+
+
+# Django's validators with Vietnamese messages (Django's vi catalogue lacks them).
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    def get_error_message(self):
+        return _("Mật khẩu quá ngắn: cần ít nhất {n} ký tự.").format(n=self.min_length)
+
+    def get_help_text(self):
+        return _("Mật khẩu có ít nhất {n} ký tự.").format(n=self.min_length)
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    def get_error_message(self):
+        return _("Mật khẩu này quá phổ biến, dễ bị đoán.")
+
+    def get_help_text(self):
+        return _("Không dùng mật khẩu phổ biến.")
+
+
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    def get_error_message(self):
+        return _("Mật khẩu quá giống %(verbose_name)s của bạn.")
+
+    def get_help_text(self):
+        return _("Mật khẩu không được giống thông tin cá nhân của bạn.")
