@@ -86,10 +86,11 @@ class AccountSecurityMiddleware:
                     "Vui lòng đăng nhập lại."
                 )
             if expired:
-                key = session.session_key
+                if session.session_key:
+                    user_session_end(
+                        session_key=session.session_key, reason=UserSession.EndReason.EXPIRED
+                    )
                 logout(request)
-                if key:
-                    user_session_end(session_key=key, reason=UserSession.EndReason.EXPIRED)
                 return _to_sign_in(request, expired)
             if now - last >= TOUCH_EVERY:
                 session[LAST_ACTIVITY] = now
