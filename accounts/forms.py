@@ -63,6 +63,8 @@ class CaptchaSignInMixin:
             outcome = getattr(self.request, "sign_in_outcome", Outcome.INVALID)
             if "captcha" not in self.fields and sign_in_captcha_required(username=username):
                 self.fields["captcha"] = CaptchaField()
+            if outcome == Outcome.LOCKED:
+                self.fields.pop("captcha", None)  # nothing left to try
             if outcome == Outcome.CAPTCHA_REQUIRED:
                 self.add_error(
                     "captcha" if "captcha" in self.fields else None, outcome_message(outcome)
