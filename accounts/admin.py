@@ -1,8 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from .models import StaffProfile, User
+from vssid_portal.ratelimit import client_ip
+
+from .forms import AdminSignInForm
+from .models import (
+    AccountEvent,
+    ApiToken,
+    OtpChallenge,
+    PasswordHistory,
+    StaffProfile,
+    User,
+    UserSession,
+)
+from .services import account_unlock
+
+# /admin/login/ signs in through the same lockout counter and captcha.
+admin.site.login_form = AdminSignInForm
+admin.site.login_template = "accounts/admin_login.html"
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -10,6 +27,20 @@ class StaffProfileInline(admin.StackedInline):
     can_delete = False
     autocomplete_fields = ["office"]
     extra = 0
+
+
+@admin.action(description=_("Mở khoá các tài khoản đã chọn"))
+def unlock_accounts(modeladmin, request, queryset):
+    done = 0
+    for user in queryset.filter(locked_at__isnull=False):
+        try:
+            account_unlock(user=user, actor=request.user, ip=client_ip(request))
+            done += 1
+        except PermissionDenied:
+            modeladmin.message_user(
+                request, _("Không có quyền mở khoá {user}.").format(user=user), messages.ERROR
+            )
+    modeladmin.message_user(request, _("Đã mở khoá {n} tài khoản.").format(n=done))
 
 
 @admin.register(User)
@@ -22,23 +53,42 @@ class UserAdmin(BaseUserAdmin):
         "is_staff",
         "is_active",
         "must_change_password",
+        "locked_at",
         "last_login",
     ]
     list_filter = ["is_staff", "is_superuser", "is_active", "must_change_password", "groups"]
     search_fields = ["username", "full_name", "phone", "email"]
     ordering = ["username"]
     inlines = [StaffProfileInline]
+    actions = [unlock_accounts]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Thông tin cá nhân"), {"fields": ("full_name", "phone", "email")}),
-        (_("Mật khẩu"), {"fields": ("must_change_password", "password_changed_at")}),
+        (
+            _("Mật khẩu"),
+            {
+                "fields": (
+                    "must_change_password",
+                    "password_changed_at",
+                    "initial_password_expires_at",
+                )
+            },
+        ),
+        (_("Khoá tài khoản"), {"fields": ("failed_logins", "locked_at")}),
         (
             _("Quyền"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
         (_("Mốc thời gian"), {"fields": ("last_login", "date_joined")}),
     )
-    readonly_fields = ["last_login", "date_joined", "password_changed_at"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "password_changed_at",
+        "initial_password_expires_at",
+        "failed_logins",
+        "locked_at",
+    ]
 
 
 @admin.register(StaffProfile)
@@ -47,3 +97,97 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_filter = ["includes_child_offices", "office__province"]
     search_fields = ["user__username", "user__full_name", "office__code", "office__name"]
     autocomplete_fields = ["user", "office"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit and security records: nobody adds, edits or deletes them here,
+    superusers included."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "user", "actor", "ip"]
+    list_filter = ["action"]
+    search_fields = ["user__username", "actor__username", "ip"]
+    list_select_related = ["user", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(OtpChallenge)
+class OtpChallengeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "purpose", "channel", "tries", "used_at", "expires_at"]
+    list_filter = ["purpose", "channel"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "purpose",
+        "channel",
+        "created_at",
+        "expires_at",
+        "tries",
+        "used_at",
+        "superseded_at",
+        "ip",
+    ]
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "device_id",
+        "last_seen_at",
+        "ended_at",
+        "end_reason",
+        "ip",
+    ]
+    list_filter = ["end_reason"]
+    search_fields = ["user__username", "device_id", "ip"]
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "device_id",
+        "created_at",
+        "last_seen_at",
+        "ended_at",
+        "end_reason",
+        "ip",
+        "user_agent",
+    ]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "device_id", "expires_at", "revoked_at", "revoke_reason"]
+    list_filter = ["revoke_reason"]
+    search_fields = ["user__username", "device_id"]
+    list_select_related = ["user"]
+    fields = [
+        "user",
+        "device_id",
+        "created_at",
+        "expires_at",
+        "refresh_expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoke_reason",
+    ]
+
+
+@admin.register(PasswordHistory)
+class PasswordHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at"]

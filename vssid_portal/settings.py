@@ -347,3 +347,57 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "FacilityLevelEnum": "lookup.models.MedicalFacility.Level",
     }
 )
+# ACCOUNT SECURITY (accounts app: sign-in, lockout, OTP, devices) -------------
+# Decisions: docs/security.md; requirements: reference/security.md §1–§4.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
+    {
+        "NAME": "accounts.validators.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email", "phone")},
+    },
+    {"NAME": "accounts.validators.ForbiddenWordsValidator"},
+    {"NAME": "accounts.validators.PersonalDataValidator"},
+    {"NAME": "accounts.validators.PasswordHistoryValidator"},
+]
+LOGIN_LOCK_THRESHOLD = 5
+LOGIN_CAPTCHA_AFTER = 2  # a captcha is required from the 3rd consecutive failure
+INITIAL_PASSWORD_DAYS = 30
+PASSWORD_MAX_AGE_DAYS = 183
+PASSWORD_REMINDER_DAYS = (14, 3)
+PASSWORD_HISTORY_COUNT = 3
+OTP_TTL_SECONDS = 300
+OTP_RESEND_SECONDS = 60
+OTP_MAX_PER_HOUR = 5
+OTP_MAX_WRONG_PER_DAY = 20
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_ABSOLUTE_TIMEOUT = 12 * 60 * 60
+DEVICE_COOKIE_NAME = "vssid_device" if DEBUG else "__Host-vssid_device"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
+API_TOKEN_TTL = 12 * 60 * 60
+API_REFRESH_TTL = 30 * 24 * 60 * 60
+# (limit, window in seconds) per scope; counted in the cache (Redis).
+ACCOUNTS_RATE_LIMITS = {
+    "sign_in_ip": {"limit": 20, "window": 60},
+    "sign_in_account": {"limit": 10, "window": 60},
+    "otp_ip": {"limit": 20, "window": 3600},
+    "forgot_ip": {"limit": 10, "window": 3600},
+    "forgot_account": {"limit": 5, "window": 3600},
+    "password_check_account": {"limit": 5, "window": 900},
+}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.AccountSecurityMiddleware",
+)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.api_auth.DeviceTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+CELERY_BEAT_SCHEDULE["accounts-password-rotation-reminders"] = {
+    "task": "accounts.tasks.password_rotation_reminders",
+    "schedule": 6 * 60 * 60,  # four times a day; each reminder is queued once per cycle
+}

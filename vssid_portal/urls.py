@@ -17,6 +17,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("ma-kiem-tra/<str:key>.png", captcha_image_view, name="captcha-image"),
     path("", include("accounts.urls")),
+    # Account pages come before any other /ca-nhan/ and /can-bo/ include.
+    path("ca-nhan/tai-khoan/", include("accounts.urls_account")),
+    path("can-bo/tai-khoan/", include("accounts.urls_staff")),
     path("tra-cuu/", include("lookup.urls")),
     path("api/v1/lookup/", include("lookup.api_urls")),
     path("ca-nhan/", include("insurance.urls")),
@@ -25,6 +28,8 @@ urlpatterns = [
     path("can-bo/hoi-dap/", include("support.staff_urls")),
     path("dang-ky/", include("declarations.urls")),
     path("api/v1/declarations/", include("declarations.api_urls")),
+    # Account pages come before any other /ca-nhan/ and /can-bo/ include.
+    path("api/v1/auth/", include("accounts.api_urls")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.utils import timezone
+
+from insurance.models import Person
+from lookup.models import Office
+
+from .models import User
+
+
+def account_office(*, user: User) -> Office | None:
+    """The BHXH office that manages the account: its registry person's office."""
+    person = Person.objects.filter(insurance_number=user.username).select_related("office").first()
+    return person.office if person else None
+
+
+def staff_can_manage_account(*, staff: User, user: User) -> bool:
+    """An administrator, or a clerk of the account's office (or its parent
+    office when the clerk's profile covers child offices); never another
+    staff account unless the actor is an administrator."""
+    if not staff.is_authenticated or not staff.is_active or not staff.is_staff:
+        return False
+    if staff.is_superuser:
+        return True
+    if user.is_staff:
+        return False
+    profile = getattr(staff, "staff_profile", None)
+    if profile is None:
+        return False
+    office = account_office(user=user)
+    if office is None:
+        return False
+    if office.pk == profile.office_id:
+        return True
+    return profile.includes_child_offices and office.parent_id == profile.office_id
+
+
+def password_age_days(*, user: User) -> int:
+    changed = user.password_changed_at or user.date_joined
+    return (timezone.now() - changed).days
+
+
+def password_expired(*, user: User) -> bool:
+    return password_age_days(user=user) >= settings.PASSWORD_MAX_AGE_DAYS
