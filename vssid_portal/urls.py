@@ -28,7 +28,6 @@ urlpatterns = [
     path("can-bo/hoi-dap/", include("support.staff_urls")),
     path("dang-ky/", include("declarations.urls")),
     path("api/v1/declarations/", include("declarations.api_urls")),
-    # Account pages come before any other /ca-nhan/ and /can-bo/ include.
     path("api/v1/auth/", include("accounts.api_urls")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", include("notifications.urls")),

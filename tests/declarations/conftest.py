@@ -29,7 +29,9 @@ def private_storage(settings, tmp_path) -> Path:
 
 
 def stored_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file())
+    """Files the declarations app stored (e-mail attachments live in the outbox's folder)."""
+    folders = [root / "declarations", root / "declaration-drafts"]
+    return sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())
 
 
 @pytest.fixture
