@@ -38,7 +38,11 @@ def test_marking_checked_moves_to_received_and_records_who_when_and_ip(declarati
     assert declaration_q4.status == Declaration.Status.RECEIVED
     event = DeclarationEvent.objects.get(declaration=declaration_q4)
     assert event.actor == clerk_q4 and event.ip == IP and event.created_at
-    assert (event.action, event.from_status, event.to_status) == ("checked", "submitted", "received")
+    assert (event.action, event.from_status, event.to_status) == (
+        "checked",
+        "submitted",
+        "received",
+    )
 
 
 def test_approval_needs_the_papers_checked_first(declaration_q4, clerk_q4):
@@ -56,7 +60,11 @@ def test_approval_opens_the_account_and_texts_the_initial_password(declaration_q
     assert declaration_q4.status == Declaration.Status.APPROVED
     user = User.objects.get(username=declaration_q4.insurance_number)
     assert user.must_change_password and user.initial_password_expires_at
-    assert (user.phone, user.email, user.full_name) == ("+84912345678", "an@example.vn", "Nguyễn Văn An")
+    assert (user.phone, user.email, user.full_name) == (
+        "+84912345678",
+        "an@example.vn",
+        "Nguyễn Văn An",
+    )
     assert not user.is_staff
 
     sms = Message.objects.get(channel="sms", template="account_approved")
@@ -115,7 +123,9 @@ def test_reject_records_the_reason_and_tells_the_citizen(declaration_q4, clerk_q
     assert not User.objects.filter(username=declaration_q4.insurance_number).exists()
 
 
-def test_second_clerk_acting_after_the_first_gets_a_clear_message(declaration_q4, clerk_q4, offices):
+def test_second_clerk_acting_after_the_first_gets_a_clear_message(
+    declaration_q4, clerk_q4, offices
+):
     colleague = make_clerk(offices.q4, "canbo.quan4.b")
     checked(declaration_q4, clerk_q4)
     stale = Declaration.objects.get(pk=declaration_q4.pk)  # the colleague's page

@@ -127,9 +127,7 @@ def test_queue_finds_by_code_insurance_number_and_phone(client, offices, clerk_q
 
 def test_queue_filters_by_status_mode_kind_and_dates_newest_first(client, offices, clerk_q4):
     old = DeclarationFactory(office=offices.q4)
-    Declaration.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=10)
-    )
+    Declaration.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
     new = DeclarationFactory(office=offices.q4, submission_mode="by_post")
     done = DeclarationFactory(office=offices.q4, approved=True)
     client.force_login(clerk_q4)
