@@ -81,6 +81,7 @@ class StaffQueueView(ClerkRequiredMixin, TemplateView):
         params = {k: v for k, v in self.request.GET.items() if k != "trang" and v}
         return super().get_context_data(
             form=form,
+            filtered=any(k not in {"q", "trang"} for k in params),
             page_obj=page_obj,
             query_string=urlencode(params),
             **kwargs,
