@@ -16,7 +16,7 @@ from .test_e2e import no_sideways_scroll, photos, registry  # noqa: F401  (fixtu
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def register(page, base: str, photos) -> str:
+def register(page, base: str, images: dict) -> str:
     page.goto(base + "/dang-ky/")
     page.get_by_label("Cá nhân").check()
     page.get_by_role("button", name="Tiếp tục").click()
@@ -29,7 +29,7 @@ def register(page, base: str, photos) -> str:
     page.fill("#id_email", "an@example.vn")
     page.fill("#id_phone", "0912 345 678")
     page.get_by_role("button", name="Tiếp tục").click()
-    for slot, path in photos.items():
+    for slot, path in images.items():
         page.set_input_files(f"#id_{slot}", path)
     page.get_by_role("button", name="Tiếp tục").click()
     page.select_option("#id_province", "079")
@@ -54,7 +54,15 @@ def sign_in(page, base: str, username: str, password: str, next_url: str = "") -
 
 @pytest.mark.parametrize("viewport,size", [("360", PHONE), ("1280", DESKTOP)])
 def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
-    browser, live_server, screenshot, photos, registry, captcha_code, settings, viewport, size  # noqa: F811
+    browser,
+    live_server,
+    screenshot,
+    photos,
+    registry,
+    captcha_code,
+    settings,
+    viewport,
+    size,  # noqa: F811
 ):
     settings.NOTIFICATIONS_REDACT_SENT = False  # read the SMS as the outbox shows it in DEBUG
     base = live_server.url
@@ -66,9 +74,11 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on(
             "console",
-            lambda m: errors.append(m.text)
-            if m.type == "error" and "status of 400" not in m.text
-            else None,
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and "status of 400" not in m.text
+                else None
+            ),
         )
 
     citizen = browser.new_context(viewport=size, locale="vi-VN")
