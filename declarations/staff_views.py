@@ -78,6 +78,13 @@ class StaffQueueView(ClerkRequiredMixin, TemplateView):
             filters = QueueFilters(query="", status="open")
         declarations = declarations_for_staff(staff=self.request.user, filters=filters)
         page_obj = Paginator(declarations, PAGE_SIZE).get_page(self.request.GET.get("trang"))
+        # get_FOO_display() re-translates every choice on each call; label the
+        # page's rows from one translated table instead.
+        kinds = {value: str(label) for value, label in Declaration.Kind.choices}
+        statuses = {value: str(label) for value, label in Declaration.Status.choices}
+        for declaration in page_obj:
+            declaration.kind_label = kinds.get(declaration.kind, declaration.kind)
+            declaration.status_label = statuses.get(declaration.status, declaration.status)
         params = {k: v for k, v in self.request.GET.items() if k != "trang" and v}
         return super().get_context_data(
             form=form,

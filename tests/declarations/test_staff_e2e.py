@@ -57,12 +57,12 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     browser,
     live_server,
     screenshot,
-    photos,
-    registry,
+    photos,  # noqa: F811  (the fixture imported above)
+    registry,  # noqa: F811
     captcha_code,
     settings,
     viewport,
-    size,  # noqa: F811
+    size,
 ):
     settings.NOTIFICATIONS_REDACT_SENT = False  # read the SMS as the outbox shows it in DEBUG
     base = live_server.url
