@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.staff_access import office_scope
 from vssid_portal.admin_tools import ReadOnlyAdmin, csv_export_action
 
 from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
@@ -74,6 +75,10 @@ class DeclarationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # A clerk in the group "Cán bộ tiếp nhận" sees only their offices.
+        return super().get_queryset(request).filter(office_scope(request.user))
 
 
 @admin.register(DeclarationUpload)
@@ -192,4 +197,9 @@ class DeclarationEventAdmin(ReadOnlyAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("declaration", "actor")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(office_scope(request.user, field="declaration__office"))
+            .select_related("declaration", "actor")
+        )

@@ -40,15 +40,13 @@ def drop_trigram_index(apps, schema_editor):
 
 
 CLERK_GROUP = "Cán bộ tiếp nhận"
+# Read-only admin access to what a clerk may see; the declaration admins
+# scope their lists to the clerk's offices. Accounts stay with the staff
+# pages (/can-bo/tai-khoan/), which check the office of each account.
 CLERK_PERMISSIONS = [
     ("declarations", "view_declaration"),
     ("declarations", "view_declarationevent"),
-    ("accounts", "view_user"),
-    ("accounts", "view_accountevent"),
-    ("insurance", "view_person"),
     ("lookup", "view_office"),
-    ("support", "view_question"),
-    ("support", "change_question"),
 ]
 
 

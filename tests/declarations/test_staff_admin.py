@@ -78,8 +78,23 @@ def test_account_audit_log_is_read_only_and_exports_csv(client, admin_user, citi
     assert rows[1][1:4] == ["unlocked", citizen_user.username, "canbo.quan4"]
 
 
-def test_clerk_group_exists_with_review_permissions():
+def test_clerk_group_exists_with_read_only_review_permissions():
     group = Group.objects.get(name="Cán bộ tiếp nhận")
     names = set(group.permissions.values_list("codename", flat=True))
-    assert {"view_declaration", "view_declarationevent", "view_accountevent"} <= names
-    assert "change_declaration" not in names and "delete_declarationevent" not in names
+    assert {"view_declaration", "view_declarationevent"} <= names
+    assert not {n for n in names if not n.startswith("view_")}
+    assert "view_user" not in names  # accounts go through /can-bo/tai-khoan/, office-checked
+
+
+def test_clerk_in_the_group_sees_only_their_offices_in_admin(
+    client, clerk_q1, declaration_q1, declaration_q4, events
+):
+    clerk_q1.groups.add(Group.objects.get(name="Cán bộ tiếp nhận"))
+    client.force_login(clerk_q1)
+    listed = client.get("/admin/declarations/declaration/").context["cl"].result_list
+    assert list(listed) == [declaration_q1]
+    other = client.get(f"/admin/declarations/declaration/{declaration_q4.pk}/change/")
+    assert other.status_code == 302  # "does not exist", back to the admin index
+    log = client.get("/admin/declarations/declarationevent/").context["cl"].result_list
+    assert list(log) == []
+    assert client.get("/admin/accounts/user/").status_code == 403
