@@ -10,9 +10,4 @@ urlpatterns = [
     path("", staff_views.StaffHomeView.as_view(), name="home"),
     path("to-khai/", staff_views.StaffQueueView.as_view(), name="queue"),
     path("to-khai/<str:code>/", staff_views.StaffDeclarationView.as_view(), name="declaration"),
-    path(
-        "to-khai/<str:code>/anh/<str:slot>/",
-        staff_views.StaffDeclarationImageView.as_view(),
-        name="declaration-image",
-    ),
 ]

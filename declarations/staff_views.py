@@ -1,9 +1,10 @@
 """/can-bo/: the clerk's home, the queue of declarations, one declaration
-with its registry record and the actions, and its images.
+with its registry record and the actions.
 
 Every view goes through ``ClerkRequiredMixin`` and reads declarations only
 through the office-scoped selectors, so a declaration of another office is
-a 404 whatever the URL.
+a 404 whatever the URL. Images are served by ``declarations.views.
+declaration_image``, which applies the same office rule.
 """
 
 from django.contrib import messages
@@ -13,7 +14,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -21,7 +21,7 @@ from accounts.staff_access import ClerkRequiredMixin
 from vssid_portal.ratelimit import client_ip
 
 from .forms import StaffQueueFilterForm, StaffRejectForm
-from .models import Declaration
+from .models import Declaration, DeclarationUpload
 from .review import (
     COMMON_REJECT_REASONS,
     declaration_approve,
@@ -36,8 +36,6 @@ from .selectors import (
     declaration_status_counts,
     declarations_for_staff,
 )
-from .services import IMAGE_SLOTS
-from .views import private_file_response
 
 PAGE_SIZE = 25
 
@@ -117,14 +115,7 @@ class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
             comparison=comparison,
             mismatches=sum(1 for row in comparison if not row.matches),
             history=declaration_history(declaration=declaration),
-            image_slots=[
-                (slot, label)
-                for slot, label in (
-                    ("portrait", _("Ảnh chân dung")),
-                    ("id_front", _("Ảnh mặt trước")),
-                    ("id_back", _("Ảnh mặt sau")),
-                )
-            ],
+            image_slots=DeclarationUpload.Slot.choices,
             **kwargs,
         )
 
@@ -165,21 +156,3 @@ class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
             # A colleague acted first, or the state forbids it: show it as it is now.
             messages.error(request, " ".join(exc.messages))
         return HttpResponseRedirect(request.path)
-
-
-class StaffDeclarationImageView(ClerkRequiredMixin, View):
-    """An image of a declaration the clerk may see; private, never cached."""
-
-    def get(self, request, code: str, slot: str):
-        if slot not in IMAGE_SLOTS:
-            raise Http404
-        declaration = declaration_get_for_staff(staff=request.user, code=code)
-        if declaration is None or not getattr(declaration, slot):
-            raise Http404
-        try:
-            handle = getattr(declaration, slot).open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return private_file_response(
-            handle, filename=f"{declaration.reference_code}-{slot}.jpg", content_type="image/jpeg"
-        )

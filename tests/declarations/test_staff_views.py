@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def page_urls(d):
-    base = f"/can-bo/to-khai/{d.reference_code}/"
-    return [base, base + "anh/portrait/", base + "anh/id_front/", base + "anh/id_back/"]
+    return [f"/can-bo/to-khai/{d.reference_code}/"]
+
+
+def image_urls(d):
+    return [
+        f"/dang-ky/ho-so/{d.reference_code}/anh/{s}/" for s in ("portrait", "id_front", "id_back")
+    ]
 
 
 POST_ACTIONS = [{"action": "check"}, {"action": "approve"}, {"action": "reject", "reason": "x"}]
@@ -30,6 +35,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere(client, declaration_q
     for url in ["/can-bo/", "/can-bo/to-khai/", *page_urls(declaration_q4)]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/"), url
+    for url in image_urls(declaration_q4):
+        assert client.get(url).status_code == 404
     for data in POST_ACTIONS:
         assert client.post(page_urls(declaration_q4)[0], data).status_code == 302
     declaration_q4.refresh_from_db()
@@ -40,6 +47,8 @@ def test_citizens_are_refused_everywhere(client, declaration_q4, citizen_user):
     client.force_login(citizen_user)
     for url in ["/can-bo/", "/can-bo/to-khai/", *page_urls(declaration_q4)]:
         assert client.get(url).status_code == 403, url
+    for url in image_urls(declaration_q4):
+        assert client.get(url).status_code == 404, url
     for data in POST_ACTIONS:
         assert client.post(page_urls(declaration_q4)[0], data).status_code == 403
     declaration_q4.refresh_from_db()
@@ -57,7 +66,7 @@ def test_clerk_of_another_office_gets_404_on_every_url_and_sees_nothing(
     client, declaration_q4, clerk_q1
 ):
     client.force_login(clerk_q1)
-    for url in page_urls(declaration_q4):
+    for url in page_urls(declaration_q4) + image_urls(declaration_q4):
         assert client.get(url).status_code == 404, url
     for data in POST_ACTIONS:
         assert client.post(page_urls(declaration_q4)[0], data).status_code == 404
@@ -76,7 +85,7 @@ def test_clerk_of_the_office_province_clerk_and_admin_see_it(
 ):
     for user in (clerk_q4, province_clerk, admin_user):
         client.force_login(user)
-        for url in page_urls(declaration_q4):
+        for url in page_urls(declaration_q4) + image_urls(declaration_q4):
             response = client.get(url)
             assert response.status_code == 200, (user, url)
         assert "no-store" in response["Cache-Control"]
@@ -85,7 +94,8 @@ def test_clerk_of_the_office_province_clerk_and_admin_see_it(
 
 def test_unknown_image_slot_is_404(client, declaration_q4, clerk_q4):
     client.force_login(clerk_q4)
-    assert client.get(page_urls(declaration_q4)[0] + "anh/secret/").status_code == 404
+    secret = f"/dang-ky/ho-so/{declaration_q4.reference_code}/anh/secret/"
+    assert client.get(secret).status_code == 404
 
 
 # HOME AND QUEUE --------------------------------------------------------------
@@ -196,7 +206,7 @@ def test_detail_compares_with_the_registry_and_highlights_mismatches(
     html = response.content.decode()
     assert html.count('class="mismatch"') == 1 and "Không khớp" in html
     assert "079090009999" in html and "079090001234" in html
-    assert html.count('src="/can-bo/to-khai/') == 3
+    assert html.count(f'src="/dang-ky/ho-so/{declaration_q4.reference_code}/anh/') == 3
 
 
 def test_detail_says_when_the_number_is_not_in_the_registry(client, declaration_q1, clerk_q1):
