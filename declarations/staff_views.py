@@ -86,7 +86,10 @@ class StaffQueueView(ClerkRequiredMixin, TemplateView):
         params = {k: v for k, v in self.request.GET.items() if k != "trang" and v}
         return super().get_context_data(
             form=form,
-            filtered=any(k not in {"q", "trang"} for k in params),
+            filtered=any(
+                k not in {"q", "trang"} and not (k == "trang-thai" and v == "open")
+                for k, v in params.items()
+            ),
             page_obj=page_obj,
             query_string=urlencode(params),
             **kwargs,
