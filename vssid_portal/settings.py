@@ -351,6 +351,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "FacilityLevelEnum": "lookup.models.MedicalFacility.Level",
     }
 )
+# STAFF REVIEW (issue 5): declaration choice sets named once in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DeclarationStatusEnum": "declarations.models.Declaration.Status",
+        "DeclarationKindEnum": "declarations.models.Declaration.Kind",
+        "StaffQueueStatusEnum": "declarations.selectors.STAFF_QUEUE_STATUSES",
+    }
+)
 # ACCOUNT SECURITY (accounts app: sign-in, lockout, OTP, devices) -------------
 # Decisions: docs/security.md; requirements: reference/security.md §1–§4.
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend"]
