@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vssid_portal.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -104,6 +105,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory: the browser tests' live server reads it
     # from its own thread with its own connection.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+# A read replica (PostgreSQL streaming replication) takes the citizens' reads
+# of registry and reference data; see vssid_portal/db_router.py and
+# docs/scaling.md. The alias always exists (without a URL it is the primary
+# itself and the router never uses it); tests mirror it onto the test database.
+# https://docs.djangoproject.com/en/5.2/topics/db/multi-db/#automatic-database-routing
+_replica_url = env("DATABASE_REPLICA_URL", default="")
+DATABASES["replica"] = {
+    **(env.db("DATABASE_REPLICA_URL") if _replica_url else DATABASES["default"]),
+    "TEST": {"MIRROR": "default"},
+}
+DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_REPLICA_READS = bool(_replica_url)
+DATABASE_REPLICA_APPS = ("insurance", "lookup")
+DATABASE_ROUTERS = ["vssid_portal.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHES ----------------------------------------------------------------------
