@@ -82,9 +82,7 @@ def copy_escape(value) -> str:
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False)
     text = str(value)
-    return (
-        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def copy_fields(model) -> list:
@@ -145,7 +143,7 @@ class CopyTemplate:
         parts = []
         for field in fields:
             if field.column in slots:
-                parts.append("{%d}" % slots[field.column])
+                parts.append(f"{{{slots[field.column]}}}")
                 continue
             if field.unique and not field.has_default():
                 raise SystemExit(f"{model.__name__}.{field.name} is unique: supply it")
@@ -451,8 +449,12 @@ STATE_TABLE = "bench_generate_deferred_ddl"
 
 
 def big_tables() -> list[str]:
-    from insurance.models import BenefitPayment, HealthInsuranceCard, MedicalVisit
-    from insurance.models import ParticipationPeriod
+    from insurance.models import (
+        BenefitPayment,
+        HealthInsuranceCard,
+        MedicalVisit,
+        ParticipationPeriod,
+    )
 
     return [
         m._meta.db_table
@@ -754,11 +756,7 @@ def main() -> int:
     for code, name, province in District.objects.values_list("code", "name", "province_id"):
         districts.setdefault(province, []).append((code, name))
     # The busiest offices: the district offices of Hà Nội and TP. Hồ Chí Minh first.
-    busy = [
-        pk
-        for province in ("79", "01", *provinces)
-        for pk in sorted(offices.get(province, []))
-    ]
+    busy = [pk for province in ("79", "01", *provinces) for pk in sorted(offices.get(province, []))]
     receiving = list(dict.fromkeys(busy))[: args.offices]
 
     connection.ensure_connection()

@@ -171,8 +171,9 @@ def session_cookie(user) -> str:
 
 def citizens_sign_in(sample: int, persons: int) -> list[str]:
     """Session cookies of ``sample`` random generated persons (accounts made if missing)."""
-    from accounts.models import User
     from generate import person_number
+
+    from accounts.models import User
     from lookup.models import Province
 
     provinces = sorted(Province.objects.values_list("code", flat=True))
@@ -194,9 +195,7 @@ def clerk_sign_in() -> list[str]:
     from accounts.models import StaffProfile, User
     from declarations.models import Declaration
 
-    busiest = (
-        Declaration.objects.values("office").annotate(n=Count("pk")).order_by("-n").first()
-    )
+    busiest = Declaration.objects.values("office").annotate(n=Count("pk")).order_by("-n").first()
     if busiest is None:
         return []
     user, _created = User.objects.get_or_create(
@@ -259,6 +258,7 @@ def lookup_cost(persons: int, calls: int) -> dict:
 
     ids = random.Random(3).sample(range(1, persons + 1), min(calls, persons))
     from generate import person_number
+
     from lookup.models import Province
 
     provinces = sorted(Province.objects.values_list("code", flat=True))

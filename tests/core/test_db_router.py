@@ -107,7 +107,9 @@ def test_posts_and_sign_in_never_read_from_the_replica(client, with_replica):
     CitizenFactory(person=person)
     with Captured() as captured:
         client.get("/dang-nhap/")
-        client.post("/dang-nhap/", {"username": person.insurance_number, "password": "sai-mat-khau"})
+        client.post(
+            "/dang-nhap/", {"username": person.insurance_number, "password": "sai-mat-khau"}
+        )
         client.post("/tra-cuu/ma-so-bhxh/", {"full_name": "Nguyễn Văn An"})
     assert captured.sql("replica") == ""
 
