@@ -67,7 +67,7 @@ NUMBER_MARK = "5"
 
 
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", flush=True)
 
 
 # COPY from model metadata ------------------------------------------------------
@@ -337,8 +337,8 @@ class Registry:
             now,
         )
 
-    def persons(self, first: int, last: int):
-        for i in range(first, last + 1):
+    def persons(self, indexes):
+        for i in indexes:
             rng = random.Random(i)
             female = rng.random() < 0.5
             name = " ".join(
@@ -529,27 +529,39 @@ def build_persons(conn, registry: Registry, persons: int, chunk: int) -> None:
     number_column = Person._meta.get_field("insurance_number").column
     started = time.monotonic()
     written_rows = written_persons = 0
+
+    def numbers_present(numbers: list[str]) -> set[str]:
+        with conn.cursor() as cur:
+            cur.execute(
+                f"SELECT {number_column} FROM {table} WHERE {number_column} = ANY(%s)", [numbers]
+            )
+            return {row[0] for row in cur.fetchall()}
+
     with conn.cursor() as cur:
         cur.execute("SET synchronous_commit = off")
-        cur.execute(
-            f"SELECT {number_column} FROM {table} WHERE {number_column} = ANY(%s)",
-            [[person_number(i, registry.provinces) for i in range(1, persons + 1, chunk)]],
-        )
-        present = {row[0] for row in cur.fetchall()}
+    # A chunk whose first and last persons exist was committed whole.
+    ends = [(first, min(first + chunk - 1, persons)) for first in range(1, persons + 1, chunk)]
+    present = numbers_present([person_number(i, registry.provinces) for pair in ends for i in pair])
     conn.commit()
-    for first in range(1, persons + 1, chunk):
-        last = min(first + chunk - 1, persons)
-        if person_number(first, registry.provinces) in present:
-            continue  # this chunk was committed by an earlier run
+    for first, last in ends:
+        if {person_number(first, registry.provinces), person_number(last, registry.provinces)} <= (
+            present
+        ):
+            continue
+        # A chunk cut short by a smaller --persons or another --chunk earlier:
+        # write only the persons it lacks.
+        numbers = {person_number(i, registry.provinces): i for i in range(first, last + 1)}
+        have = numbers_present(list(numbers))
+        todo = [i for n, i in numbers.items() if n not in have]
         if not written_persons:
             indexes_defer(conn, big_tables())
         with conn.cursor() as cur:
             t0 = time.monotonic()
-            rows = registry.person.copy(cur, registry.persons(first, last))
-            numbers = {person_number(i, registry.provinces): i for i in range(first, last + 1)}
+            rows = registry.person.copy(cur, registry.persons(todo))
+            wanted = [person_number(i, registry.provinces) for i in todo]
             cur.execute(
                 f"SELECT {number_column}, id FROM {table} WHERE {number_column} = ANY(%s)",
-                [list(numbers)],
+                [wanted],
             )
             ids = dict(sorted((numbers[n], pk) for n, pk in cur.fetchall()))
             rows += registry.card.copy(cur, registry.cards(ids))
@@ -558,7 +570,7 @@ def build_persons(conn, registry: Registry, persons: int, chunk: int) -> None:
             rows += registry.visit.copy(cur, registry.visits(ids))
         conn.commit()
         written_rows += rows
-        written_persons += last - first + 1
+        written_persons += len(todo)
         elapsed = time.monotonic() - started
         done = last / persons
         eta = elapsed / written_persons * (persons - last) if written_persons else 0
@@ -601,8 +613,8 @@ def build_declarations(
             digits.append(REFERENCE_ALPHABET[r])
         return "DKBN" + "".join(reversed(digits))
 
-    def lines(first: int, last: int):
-        for i in range(first, last + 1):
+    def lines(indexes):
+        for i in indexes:
             rng = random.Random(-i)
             status = status_cycle[i % len(status_cycle)]
             female = rng.random() < 0.5
@@ -638,21 +650,26 @@ def build_declarations(
             )
             yield instance_line(declaration, now)
 
+    columns = ", ".join(f'"{f.column}"' for f in copy_fields(Declaration))
     for first in range(1, count + 1, chunk):
         last = min(first + chunk - 1, count)
         with conn.cursor() as cur:
-            cur.execute(f"SELECT 1 FROM {table} WHERE {key_column} = %s", [f"bench-{first}"])
-            if cur.fetchone():
+            keys = {f"bench-{i}": i for i in range(first, last + 1)}
+            cur.execute(
+                f"SELECT {key_column} FROM {table} WHERE {key_column} = ANY(%s)", [list(keys)]
+            )
+            have = {row[0] for row in cur.fetchall()}
+            todo = [i for key, i in keys.items() if key not in have]
+            if not todo:
                 continue
-            columns = ", ".join(f'"{f.column}"' for f in copy_fields(Declaration))
-            stream = LineStream(lines(first, last))
+            stream = LineStream(lines(todo))
             cur.copy_expert(f"COPY {table} ({columns}) FROM STDIN", stream, size=1 << 20)
         conn.commit()
         written += stream.count
         log(
             f"declarations {first:,}-{last:,}: {written / (time.monotonic() - started):,.0f} rows/s"
         )
-    log(f"declarations: {written:,} written ({count:,} wanted) over {len(offices)} offices")
+    log(f"declarations: {count:,} over {len(offices)} offices ({written:,} written now)")
 
 
 # Facilities --------------------------------------------------------------------

@@ -90,7 +90,8 @@ TEMPLATES = [
 ]
 
 # Widgets may use templates from templates/ (the captcha does).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Same templates; selects and inputs drawn in Python (vssid_portal/forms_renderer.py).
+FORM_RENDERER = "vssid_portal.forms_renderer.FastWidgetRenderer"
 
 # DATABASES -------------------------------------------------------------------
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
@@ -220,7 +221,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late a prefetched task is redelivered if the worker dies, and
+# message_deliver's claim keeps that exactly-once; prefetching a few tasks
+# per process saves a broker round trip per message (docs/performance.md).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_PREFETCH_MULTIPLIER", default=4)
+# prefork (default) or threads: the SMS worker mostly waits on the gateway,
+# so a threads pool with a high -c sends more per core (docs/scaling.md).
+CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="prefork")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
