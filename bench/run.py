@@ -152,14 +152,15 @@ def setup(env: dict, persons: int = 0) -> bool:
 
 # In-process preparation --------------------------------------------------------
 def session_cookie(user) -> str:
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.sessions import LAST_ACTIVITY, SIGNED_IN_AT
 
     now = int(time.time())
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -140,6 +140,15 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions: in the database, read through Redis when there is one (a signed-
+# in page then reads its session without a query; writes go to both).
+# https://docs.djangoproject.com/en/5.2/topics/http/sessions/#using-cached-sessions
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 # AUTHENTICATION --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/dang-nhap/"
