@@ -69,6 +69,7 @@ class Target:
     baseline: bool = False
     optional: bool = False  # skipped (and said so) when the page does not exist yet
     registry: bool = False  # needs the generated registry (PostgreSQL)
+    warm_all: bool = False  # request once per sampled citizen before measuring
     note: str = ""
 
 
@@ -83,7 +84,14 @@ TARGETS = [
     Target("home page", ["/"]),
     Target("sign-in page", ["/dang-nhap/"], note="GET; the Argon2 check is timed apart"),
     Target("BHYT card page", ["/ca-nhan/the-bhyt/"], who="citizen", registry=True),
-    Target("BHYT card PNG", ["/ca-nhan/the-bhyt/the-bhyt.png"], who="citizen", registry=True),
+    Target(
+        "BHYT card PNG",
+        ["/ca-nhan/the-bhyt/the-bhyt.png"],
+        who="citizen",
+        registry=True,
+        warm_all=True,
+        note="cached by its data; drawing one is timed apart",
+    ),
     Target("history page", ["/ca-nhan/qua-trinh-tham-gia/"], who="citizen", registry=True),
     Target("mã số lookup page", ["/tra-cuu/ma-so-bhxh/"], note="GET; the lookup is timed apart"),
     Target("facility search", facility_paths("/tra-cuu/co-so-kcb/")),
@@ -250,6 +258,19 @@ def argon2_cost() -> dict:
     hasher = Argon2PasswordHasher()
     encoded = hasher.encode("mat-khau-cong-dan-123", hasher.salt())
     return time_calls(lambda: hasher.verify("mat-khau-cong-dan-123", encoded), [()] * 30)
+
+
+def card_drawing_cost() -> dict:
+    """Drawing a card PNG without the cache (the first view of a card)."""
+    from insurance.card_image import card_png
+    from insurance.models import HealthInsuranceCard
+
+    cards = list(HealthInsuranceCard.objects.select_related("person__office").order_by("?")[:25])
+    figures = time_calls(
+        lambda card: card_png(card=card, person=card.person), [(c,) for c in cards]
+    )
+    figures["png_kb"] = round(len(card_png(card=cards[0], person=cards[0].person)) / 1024, 1)
+    return figures
 
 
 def lookup_cost(persons: int, calls: int) -> dict:
@@ -514,6 +535,12 @@ def main() -> int:
             else:
                 row["skipped"] = "no such page in this build"
                 continue
+        if target.warm_all:
+            # Steady state: each sampled citizen's card drawn (and cached) once.
+            from django.test import Client
+
+            for cookie in cookies[target.who]:
+                Client(HTTP_COOKIE=cookie).get(target.paths[0])
         row.update(preflight(target, cookies[target.who]))
         if row["statuses"] != [200]:
             log(f"warning: {target.name} answers {row['statuses']} in-process")
@@ -522,6 +549,8 @@ def main() -> int:
     extra = {"argon2_verify": argon2_cost()}
     log(f"Argon2 verify: p50 {extra['argon2_verify']['p50_ms']} ms")
     if registry:
+        extra["card_png_drawing"] = card_drawing_cost()
+        log(f"drawing a card PNG (cache miss): {extra['card_png_drawing']}")
         extra["ma_so_lookup_service"] = lookup_cost(args.persons, args.lookups)
         log(f"mã số lookup service: {extra['ma_so_lookup_service']}")
     from django.db import connections
@@ -579,6 +608,11 @@ def main() -> int:
         f"sign-in: one Argon2 check p50 {argon['p50_ms']} ms, p95 {argon['p95_ms']} ms "
         f"(≈ {1000 / argon['p50_ms']:.0f} sign-ins/s per core at most)"
     )
+    if "card_png_drawing" in extra:
+        drawing = extra["card_png_drawing"]
+        print(
+            f"card PNG drawn on a cache miss: p50 {drawing['p50_ms']} ms, p95 {drawing['p95_ms']} ms"
+        )
     if "ma_so_lookup_service" in extra:
         lookup = extra["ma_so_lookup_service"]
         print(
