@@ -111,7 +111,7 @@ TARGETS = [
 
 
 def log(message: str) -> None:
-    print(f"[{dt.datetime.now():%H:%M:%S}] {message}", flush=True)
+    print(f"[{dt.datetime.now(dt.UTC):%H:%M:%S}] {message}", flush=True)
 
 
 def free_port() -> int:
@@ -494,6 +494,12 @@ def main() -> int:
         default=100_000,
         help="requests served in all before reading worker memory (0: skip)",
     )
+    parser.add_argument(
+        "--memory-seconds",
+        type=int,
+        default=900,
+        help="stop the memory phase after this long even if fewer requests were served",
+    )
     parser.add_argument("--only", default="", help="comma-separated target names to run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -570,14 +576,24 @@ def main() -> int:
             result = run_wrk(port, target.paths, jar, args.duration, args.connections, args.threads)
             served += warm["requests"] + result["requests"]
             row.update(result)
+        base = next(r for r in rows if r["baseline"])["rps"]
+        for row in rows:
+            if not row.get("skipped"):
+                row["ratio"] = row["rps"] / base
+        (OUT / "results.txt").write_text(print_table(rows) + "\n")  # kept if stopped later
+        log("table saved to bench/out/results.txt")
+        started = time.monotonic()
         if args.memory_requests:
             mix = [p for t, _r in runnable if not t.baseline for p in t.paths]
             jar = cookies["citizen"]
             per_second = statistics.median(r["rps"] for _t, r in runnable if not _t.baseline)
             remaining = args.memory_requests - served
             log(f"memory: {remaining:,} more requests over the mix (~{per_second:.0f}/s)")
-            while remaining > 0:
+            while remaining > 0 and time.monotonic() - started < args.memory_seconds:
                 seconds = max(5, min(120, int(remaining / per_second) + 1))
+                seconds = max(
+                    5, min(seconds, int(args.memory_seconds - (time.monotonic() - started)))
+                )
                 result = run_wrk(port, mix, jar, seconds, args.connections, args.threads)
                 served += result["requests"]
                 remaining = args.memory_requests - served
@@ -588,10 +604,6 @@ def main() -> int:
         proc.wait(10)
     load_after = load_average()
 
-    base = next(r for r in rows if r["baseline"])["rps"]
-    for row in rows:
-        if not row.get("skipped"):
-            row["ratio"] = row["rps"] / base
     machine = machine_description(env, args.workers, args)
     machine["load_average_before_after"] = [load_before, load_after]
     memory = {
