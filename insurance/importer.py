@@ -852,13 +852,26 @@ class Importer:
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in update_columns)
         old = ", ".join(f"{table}.{c}" for c in update_columns)
         new = ", ".join(f"EXCLUDED.{c}" for c in update_columns)
+        # Resolve the mã số in the same statement (rewriting the staged rows
+        # with an UPDATE first would cost a second copy of the batch), and
+        # send only new or changed rows to the INSERT: ON CONFLICT locks every
+        # row it meets, even one it then leaves alone, which would dirty
+        # every page of the table on a no-change re-import.
+        q_person = q("person_id")
+        new_value = {
+            c: (f"p.{q('id')}" if c == q_person and child else f"s.{c}") for c in insert_columns
+        }
+        select = ", ".join(new_value[c] for c in insert_columns)
+        source = f"{stage} s"
         if child:
-            # Resolve the mã số in the same statement: rewriting the staged
-            # rows with an UPDATE first would cost a second copy of the batch.
-            select = ", ".join(["p.id", *(f"s.{c}" for c in columns)])
-            source = f"{stage} s JOIN insurance_person p ON p.insurance_number = s.owner"
-        else:
-            select, source = insert, stage
+            source += " JOIN insurance_person p ON p.insurance_number = s.owner"
+        match = " AND ".join(f"o.{c} = {new_value[c]}" for c in key_columns)
+        stored = ", ".join(f"o.{c}" for c in update_columns)
+        staged_values = ", ".join(new_value[c] for c in update_columns)
+        source += (
+            f" LEFT JOIN {table} o ON {match} WHERE o.{q('id')} IS NULL"
+            f" OR ({stored}) IS DISTINCT FROM ({staged_values})"
+        )
         missing = 0
         with transaction.atomic(), connection.cursor() as cursor:
             # The import is idempotent, so a crash losing the last batches'
