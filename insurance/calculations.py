@@ -91,18 +91,25 @@ def one_time_estimate(
 ) -> OneTimeEstimate:
     """Estimate BHXH một lần from paid BHXH periods ``(from_month, to_month, salary)``.
 
-    Rules (Luật BHXH 2024 Art. 70, Nghị định 115/2015 Art. 19 as carried over):
+    Rules (Luật BHXH 2024 Art. 70; Nghị định 115/2015 Art. 19 and Thông tư
+    59/2015/TT-BLĐTBXH Art. 19, whose month rules the 2024 law kept):
 
     * a month counts once; two employers in the same month add their
       contribution salaries for that month;
     * the average salary is the sum of monthly salaries over all months paid
-      divided by the number of those months; the yearly price-indexing
-      coefficients are NOT applied, so this understates older salaries;
+      divided by the number of those months, rounded to whole đồng; the
+      yearly price-indexing coefficients are NOT applied (the domain
+      reference names them but gives no table), so this understates older
+      salaries and the page says so;
     * whole years before 2014 earn 1.5 months of the average each; the odd
-      months before 2014 move to the from-2014 phase, whose total is rounded
+      months before 2014 are not rounded on their own but move to the
+      from-2014 phase (Thông tư 59/2015 Art. 19), whose total is rounded
       (1-6 months = half a year, 7-11 = one year) and earns 2 months a year;
-    * under 12 months in total: 22% of the salaries paid, at most 2 months
-      of the average.
+    * the amount is the rounded average times those months, rounded to
+      whole đồng: exactly the product the page shows, so a citizen checking
+      the steps by hand gets the same figure;
+    * under 12 months in total: 22% of the salaries paid (the amount
+      contributed to the pension fund), at most 2 months of the average.
     """
     by_month: dict[int, int] = {}
     for start, end, salary in periods:
@@ -123,7 +130,7 @@ def one_time_estimate(
     if result.months_total < 12:
         result.short_contribution = True
         contributed = Decimal(result.salary_sum) * SHORT_CONTRIBUTION_RATE
-        cap = average * 2
+        cap = Decimal(result.average_salary) * 2
         result.contributed_22_percent = _round_vnd(contributed)
         result.cap_two_months = _round_vnd(cap)
         result.amount = _round_vnd(min(contributed, cap))
@@ -137,5 +144,5 @@ def one_time_estimate(
         result.years_before_2014 * MONTHS_PER_YEAR_BEFORE_2014
         + result.years_from_2014 * MONTHS_PER_YEAR_FROM_2014
     )
-    result.amount = _round_vnd(average * result.months_of_salary)
+    result.amount = _round_vnd(Decimal(result.average_salary) * result.months_of_salary)
     return result

@@ -27,11 +27,13 @@ import csv
 import datetime as dt
 import io
 import json
+import operator
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -325,37 +327,222 @@ SPECS = {
 }
 
 
+# FAST PATHS ------------------------------------------------------------------
+# Almost every line of a real feed is well-formed. For those, one compiled
+# pattern over the line's fields (joined with a unit separator) checks every
+# format at once and captures the values, and a small builder does the
+# checks a pattern cannot (dates that exist, to >= from, known codes). A line
+# the pattern or the builder does not accept is handed to the record parser
+# above, which gives the exact reason; so the fast path only ever accepts a
+# subset of what the parser accepts, and builds the same values.
+SEP = "\x1f"
+_D10 = r"(\d{10})"
+_DATE = r"(\d{4}-\d{2}-\d{2})"
+_OPT_DATE = r"((?:\d{4}-\d{2}-\d{2})?)"
+_MONTH = r"(\d{4}-(?:0[1-9]|1[0-2]))(?:-01)?"
+_AMOUNT = r"(\d{1,15})"
+_KCB = r"(\d{2}[0-9A-Z]{3})"
+_OFFICE = r"(\d{3}|\d{5})"
+
+
+def _req(n: int) -> str:
+    """Required text of at most n characters, no surrounding spaces."""
+    return rf"(\S(?:[^{SEP}]{{0,{n - 2}}}\S)?)"
+
+
+def _opt(n: int) -> str:
+    return rf"((?:\S(?:[^{SEP}]{{0,{n - 2}}}\S)?)?)"
+
+
+def _choices(values) -> str:
+    return "(" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + ")"
+
+
+def _date_or_none(value: str) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _person_fast(g: tuple, ctx: "Importer") -> tuple | None:
+    number, full_name, born, gender, id_number, address, province, office, parent = g
+    if (province and province not in ctx.provinces) or (office and office not in ctx.offices):
+        return None
+    values = {
+        "full_name": full_name,
+        "name_search": fold(full_name),
+        "date_of_birth": dt.date.fromisoformat(born),
+        "gender": gender,
+        "id_number": id_number,
+        "address": address,
+        "province_id": province or None,
+        "office_id": ctx.offices[office] if office else None,
+        "parent_name": parent,
+    }
+    return number, values, None
+
+
+def _card_fast(g: tuple, ctx: "Importer") -> tuple | None:
+    number, owner, group, level, valid_from, valid_to, kcb, kcb_name, five, issued, place = g
+    if number != owner:
+        return None
+    valid_from = dt.date.fromisoformat(valid_from)
+    valid_to = _date_or_none(valid_to)
+    if valid_to and valid_to < valid_from:
+        return None
+    values = {
+        "group": group,
+        "benefit_level": int(level),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "kcb_code": kcb,
+        "kcb_name": kcb_name,
+        "five_year_date": _date_or_none(five),
+        "issued_on": _date_or_none(issued),
+        "issue_place": place,
+    }
+    return number, values, owner
+
+
+def _period_fast(g: tuple, ctx: "Importer") -> tuple | None:
+    owner, insurance_type, first, last, code, name, position, salary, rate, status = g
+    if last < first:  # YYYY-MM compares as text
+        return None
+    from_month = dt.date.fromisoformat(first + "-01")
+    values = {
+        "to_month": dt.date.fromisoformat(last + "-01"),
+        "employer_name": name,
+        "position": position,
+        "salary": int(salary),
+        "rate": Decimal(rate),
+        "status": status or PAID,
+    }
+    return (owner, insurance_type, from_month, code), values, owner
+
+
+def _benefit_fast(g: tuple, ctx: "Importer") -> tuple | None:
+    owner, kind, period_from, period_to, days, amount, office_code, office_name = g
+    period_from = dt.date.fromisoformat(period_from)
+    period_to = dt.date.fromisoformat(period_to)
+    if period_to < period_from:
+        return None
+    values = {
+        "period_to": period_to,
+        "days": int(days) if days else None,
+        "amount": int(amount),
+        "office_code": office_code,
+        "office_name": office_name,
+    }
+    return (owner, kind, period_from), values, owner
+
+
+def _visit_fast(g: tuple, ctx: "Importer") -> tuple | None:
+    claim, owner, code, name, admitted, discharged, kind, total, insurance, patient = g
+    admitted_on = dt.date.fromisoformat(admitted)
+    discharged_on = dt.date.fromisoformat(discharged)
+    total, insurance, patient = int(total), int(insurance), int(patient)
+    if discharged_on < admitted_on or insurance + patient > total:
+        return None
+    values = {
+        "facility_code": code,
+        "facility_name": name,
+        "admitted_on": admitted_on,
+        "discharged_on": discharged_on,
+        "kind": kind,
+        "total_cost": total,
+        "insurance_paid": insurance,
+        "patient_paid": patient,
+    }
+    return claim, values, owner
+
+
+@dataclass(frozen=True)
+class FastPath:
+    columns: tuple[str, ...]  # feed fields, in the pattern's order
+    pattern: re.Pattern
+    build: Callable[[tuple, "Importer"], tuple | None]
+
+
+def _fast(columns: dict[str, str], build) -> FastPath:
+    return FastPath(tuple(columns), re.compile(SEP.join(columns.values())), build)
+
+
+FAST_PATHS = {
+    "person": _fast(
+        {
+            "insurance_number": _D10,
+            "full_name": _req(150),
+            "date_of_birth": _DATE,
+            "gender": _choices(GENDERS),
+            "id_number": r"((?:\d{9}|\d{12}|[A-Z]\d{7})?)",
+            "address": _opt(255),
+            "province": r"((?:\d{2})?)",
+            "office": r"((?:\d{3}|\d{5})?)",
+            "parent_name": _opt(150),
+        },
+        _person_fast,
+    ),
+    "card": _fast(
+        {
+            "card_number": _D10,
+            "insurance_number": _D10,
+            "group": r"([A-Z]{2})",
+            "benefit_level": r"([1-5])",
+            "valid_from": _DATE,
+            "valid_to": _OPT_DATE,
+            "kcb_code": _KCB,
+            "kcb_name": _req(200),
+            "five_year_date": _OPT_DATE,
+            "issued_on": _OPT_DATE,
+            "issue_place": _opt(200),
+        },
+        _card_fast,
+    ),
+    "period": _fast(
+        {
+            "insurance_number": _D10,
+            "insurance_type": _choices(INSURANCE_TYPES),
+            "from_month": _MONTH,
+            "to_month": _MONTH,
+            "employer_code": _req(20),
+            "employer_name": _req(200),
+            "position": _opt(150),
+            "salary": _AMOUNT,
+            "rate": r"(100(?:\.0{1,2})?|\d{1,2}(?:\.\d{1,2})?)",
+            "status": "(" + "|".join(PERIOD_STATUSES) + "|)",
+        },
+        _period_fast,
+    ),
+    "benefit": _fast(
+        {
+            "insurance_number": _D10,
+            "kind": _choices(BENEFIT_KINDS),
+            "period_from": _DATE,
+            "period_to": _DATE,
+            "days": r"((?:\d{1,15})?)",
+            "amount": _AMOUNT,
+            "office_code": _OFFICE,
+            "office_name": _req(200),
+        },
+        _benefit_fast,
+    ),
+    "visit": _fast(
+        {
+            "claim_code": _req(50),
+            "insurance_number": _D10,
+            "facility_code": _KCB,
+            "facility_name": _req(200),
+            "admitted_on": _DATE,
+            "discharged_on": _DATE,
+            "kind": _choices(VISIT_KINDS),
+            "total_cost": _AMOUNT,
+            "insurance_paid": _AMOUNT,
+            "patient_paid": _AMOUNT,
+        },
+        _visit_fast,
+    ),
+}
+
+
 # READING ---------------------------------------------------------------------
-def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict | None, str | None]]:
-    """Yield ``(line number, row, error)`` for every non-blank record of the file."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        if fmt == "csv":
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "type" not in reader.fieldnames:
-                yield 1, None, "the header row must name the columns, including 'type'"
-                return
-            for row in reader:
-                if None in row:
-                    yield reader.line_num, None, "more values than header columns"
-                    continue
-                if not any(row.values()):
-                    continue
-                yield reader.line_num, row, None
-        else:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, None, f"not valid JSON ({exc.msg})"
-                    continue
-                if not isinstance(row, dict):
-                    yield number, None, "each line must be a JSON object"
-                    continue
-                yield number, row, None
-
-
 def detect_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -365,8 +552,21 @@ def detect_format(path: Path) -> str:
     raise ValueError(f"cannot tell the format of {path.name}: use .csv or .jsonl, or --format")
 
 
+def _pick_or_empty(positions: list[int | None], row: list[str]) -> tuple[str, ...]:
+    return tuple("" if i is None else row[i] for i in positions)
+
+
+def _json_fields(source: tuple[dict, tuple[str, ...]]) -> list[str]:
+    # As _text() reads a JSON value: null or absent is empty, numbers are
+    # their digits.
+    row, columns = source
+    return [
+        v if v.__class__ is str else ("" if v is None else str(v)) for v in map(row.get, columns)
+    ]
+
+
 # WRITING ---------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Pending:
     line: int
     key: object
@@ -399,36 +599,114 @@ class Importer:
             self.summary.errors.append(LineError(line, reason))
 
     def run(self, path: Path, fmt: str | None = None) -> ImportSummary:
-        started = time.monotonic()
+        self.started = time.monotonic()
         fmt = fmt or detect_format(path)
-        for line, row, problem in read_rows(path, fmt):
-            self.summary.lines += 1
-            if self.progress and self.summary.lines % self.progress_every == 0:
-                self.summary.seconds = time.monotonic() - started
-                self.progress(self.summary)
-            if problem:
-                self.error(line, problem)
-                continue
-            record_type = str(row.get("type") or "").strip().lower()
-            spec = SPECS.get(record_type)
-            if spec is None:
-                self.error(line, f"type must be one of {', '.join(RECORD_TYPES)}")
-                continue
-            try:
-                key, values, owner = spec.parse(row, self)
-            except RowError as exc:
-                self.error(line, str(exc))
-                continue
-            # A later line with the same key corrects an earlier one.
-            buffer = self.buffers[record_type]
-            if key not in buffer:
-                self.buffered += 1
-            buffer[key] = Pending(line, key, values, owner)
-            if self.buffered >= self.batch_size:
-                self.flush()
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            if fmt == "csv":
+                self._read_csv(handle)
+            else:
+                self._read_jsonl(handle)
         self.flush()
-        self.summary.seconds = time.monotonic() - started
+        self.summary.seconds = time.monotonic() - self.started
         return self.summary
+
+    def _count_line(self) -> None:
+        summary = self.summary
+        summary.lines += 1
+        if self.progress and summary.lines % self.progress_every == 0:
+            summary.seconds = time.monotonic() - self.started
+            self.progress(summary)
+
+    def _read_csv(self, handle) -> None:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if not header or "type" not in header:
+            self._count_line()
+            self.error(1, "the header row must name the columns, including 'type'")
+            return
+        width = len(header)
+        index = {name: i for i, name in enumerate(header)}  # the last of a repeated name
+        type_index = index["type"]
+        getters = {}
+        for record_type, fast in FAST_PATHS.items():
+            positions = [index.get(c) for c in fast.columns]
+            if None in positions:  # an absent column reads as empty
+                getter = partial(_pick_or_empty, positions)
+            else:
+                getter = operator.itemgetter(*positions)
+            getters[record_type] = (fast, getter)
+        for row in reader:
+            if not any(row):
+                continue
+            self._count_line()
+            line = reader.line_num
+            if len(row) == width:
+                entry = getters.get(row[type_index])
+                if entry is not None and self._take_fast(line, row[type_index], *entry, row):
+                    continue
+            elif len(row) > width:
+                self.error(line, "more values than header columns")
+                continue
+            values = dict(zip(header, row, strict=False))
+            for name in header[len(row) :]:
+                values[name] = None
+            self._take(line, values)
+
+    def _read_jsonl(self, handle) -> None:
+        for line, text in enumerate(handle, start=1):
+            if text.isspace():
+                continue
+            self._count_line()
+            try:
+                row = json.loads(text)
+            except json.JSONDecodeError as exc:
+                self.error(line, f"not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(row, dict):
+                self.error(line, "each line must be a JSON object")
+                continue
+            record_type = row.get("type")
+            if record_type.__class__ is str and record_type in FAST_PATHS:
+                fast = FAST_PATHS[record_type]
+                if self._take_fast(line, record_type, fast, _json_fields, (row, fast.columns)):
+                    continue
+            self._take(line, row)
+
+    def _take_fast(self, line: int, record_type: str, fast: FastPath, getter, row) -> bool:
+        """Buffer a well-formed line; False sends it to the record parser."""
+        match = fast.pattern.fullmatch(SEP.join(getter(row)))
+        if match is None:
+            return False
+        try:
+            parsed = fast.build(match.groups(), self)
+        except ValueError:  # a date that does not exist
+            return False
+        if parsed is None:
+            return False
+        self._buffer(record_type, line, *parsed)
+        return True
+
+    def _take(self, line: int, row: dict) -> None:
+        record_type = str(row.get("type") or "").strip().lower()
+        spec = SPECS.get(record_type)
+        if spec is None:
+            self.error(line, f"type must be one of {', '.join(RECORD_TYPES)}")
+            return
+        try:
+            key, values, owner = spec.parse(row, self)
+        except RowError as exc:
+            self.error(line, str(exc))
+            return
+        self._buffer(record_type, line, key, values, owner)
+
+    def _buffer(self, record_type: str, line: int, key, values: dict, owner) -> None:
+        # A later line with the same key corrects an earlier one.
+        buffer = self.buffers[record_type]
+        if key not in buffer:
+            self.buffered += 1
+        buffer[key] = Pending(line, key, values, owner)
+        if self.buffered >= self.batch_size:
+            self.flush()
 
     def flush(self) -> None:
         for record_type in RECORD_TYPES:
@@ -574,8 +852,32 @@ class Importer:
         sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in update_columns)
         old = ", ".join(f"{table}.{c}" for c in update_columns)
         new = ", ".join(f"EXCLUDED.{c}" for c in update_columns)
-        where = "WHERE person_id IS NOT NULL" if child else ""
+        # Resolve the mã số in the same statement (rewriting the staged rows
+        # with an UPDATE first would cost a second copy of the batch), and
+        # send only new or changed rows to the INSERT: ON CONFLICT locks every
+        # row it meets, even one it then leaves alone, which would dirty
+        # every page of the table on a no-change re-import.
+        q_person = q("person_id")
+        new_value = {
+            c: (f"p.{q('id')}" if c == q_person and child else f"s.{c}") for c in insert_columns
+        }
+        select = ", ".join(new_value[c] for c in insert_columns)
+        source = f"{stage} s"
+        if child:
+            source += " JOIN insurance_person p ON p.insurance_number = s.owner"
+        match = " AND ".join(f"o.{c} = {new_value[c]}" for c in key_columns)
+        stored = ", ".join(f"o.{c}" for c in update_columns)
+        staged_values = ", ".join(new_value[c] for c in update_columns)
+        source += (
+            f" LEFT JOIN {table} o ON {match} WHERE o.{q('id')} IS NULL"
+            f" OR ({stored}) IS DISTINCT FROM ({staged_values})"
+        )
+        missing = 0
         with transaction.atomic(), connection.cursor() as cursor:
+            # The import is idempotent, so a crash losing the last batches'
+            # commits is repaired by running it again: no need to wait for
+            # each commit's WAL flush.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
                 f"SELECT 0 AS line, ''::varchar(10) AS owner, * FROM {table} WITH NO DATA"
@@ -586,25 +888,23 @@ class Importer:
             )
             if child:
                 cursor.execute(
-                    f"UPDATE {stage} s SET person_id = p.id FROM insurance_person p "  # noqa: S608
-                    "WHERE p.insurance_number = s.owner"
+                    f"SELECT s.line, s.owner FROM {stage} s WHERE NOT EXISTS "  # noqa: S608
+                    "(SELECT 1 FROM insurance_person p WHERE p.insurance_number = s.owner)"
                 )
-                cursor.execute(f"SELECT line, owner FROM {stage} WHERE person_id IS NULL")  # noqa: S608
                 for line, owner in cursor.fetchall():
+                    missing += 1
                     self.error(line, f"no person {owner} in the registry or earlier in the file")
             cursor.execute(
-                f"INSERT INTO {table} ({insert}) SELECT {insert} FROM {stage} {where} "  # noqa: S608
+                f"INSERT INTO {table} ({insert}) SELECT {select} FROM {source} "  # noqa: S608
                 f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets} "
                 f"WHERE ({old}) IS DISTINCT FROM ({new}) RETURNING (xmax = 0)"
             )
             inserted = [row[0] for row in cursor.fetchall()]
-            cursor.execute(f"SELECT count(*) FROM {stage} {where}")  # noqa: S608
-            staged_rows = cursor.fetchone()[0]
         counts = self.summary.counts[record_type]
         created = sum(inserted)
         counts.created += created
         counts.updated += len(inserted) - created
-        counts.unchanged += staged_rows - len(inserted)
+        counts.unchanged += len(pending) - missing - len(inserted)
 
 
 def registry_import(

@@ -25,7 +25,8 @@ class Person(models.Model):
         _("mã số BHXH"), max_length=10, unique=True, validators=[validate_insurance_number]
     )
     full_name = models.CharField(_("họ và tên"), max_length=150)
-    name_search = models.CharField(max_length=150, editable=False, db_index=True, default="")
+    # fold(full_name); indexed with the birth date below for the mã số lookup.
+    name_search = models.CharField(max_length=150, editable=False, default="")
     date_of_birth = models.DateField(_("ngày sinh"))
     gender = models.CharField(_("giới tính"), max_length=1, choices=Gender)
     id_number = models.CharField(_("số CMND/CCCD"), max_length=12, blank=True)
@@ -50,6 +51,11 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["insurance_number"]
+        # The mã số lookup asks for name + birth date (+ province): a common
+        # name alone matches thousands of people nationally, the pair a few.
+        indexes = [
+            models.Index(fields=["name_search", "date_of_birth"], name="person_name_birth_idx")
+        ]
         verbose_name = _("người tham gia")
         verbose_name_plural = _("người tham gia")
 
@@ -192,11 +198,9 @@ class ParticipationPeriod(models.Model):
         verbose_name = _("quá trình tham gia")
         verbose_name_plural = _("quá trình tham gia")
         ordering = ["insurance_type", "from_month"]
-        indexes = [
-            models.Index(
-                fields=["person", "insurance_type", "from_month"], name="period_person_type_idx"
-            )
-        ]
+        # The natural key's unique index (person, type, from_month, employer)
+        # also serves the history's filter and order: no second index to
+        # maintain on the largest table.
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "insurance_type", "from_month", "employer_code"],

@@ -166,3 +166,29 @@ def test_api_query_count_does_not_grow_with_history(client, url, django_assert_m
             assert client.get(url).status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_the_device_bound_token_reads_only_its_owners_records(other):
+    """The mobile client's flow: token for one device, then /api/v1/me/."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from .factories import PASSWORD
+
+    person = PersonFactory(insurance_number="7901234567")
+    PeriodFactory(person=person, employer_code="MINE")
+    user = CitizenFactory(person=person)
+    user.password_changed_at = timezone.now()  # past the first-sign-in change
+    user.save(update_fields=["password_changed_at"])
+    client = Client()
+    body = client.post(
+        "/api/v1/auth/token/",
+        {"username": "7901234567", "password": PASSWORD, "device_id": "phone-aaaaaaaa"},
+        content_type="application/json",
+    ).json()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {body['access']}"}
+    mine = client.get("/api/v1/me/history", HTTP_X_DEVICE_ID="phone-aaaaaaaa", **headers)
+    assert mine.status_code == 200
+    assert "MINE" in mine.content.decode() and "SECRET" not in mine.content.decode()
+    elsewhere = client.get("/api/v1/me/history", HTTP_X_DEVICE_ID="phone-bbbbbbbb", **headers)
+    assert elsewhere.status_code == 401

@@ -50,6 +50,11 @@ def test_citizen_sees_card_history_benefits_visits_and_estimate_on_a_phone(
         assert heading in page.locator("h1").inner_text()
         # Nothing sticks out sideways on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        # Every tab of the records menu is fully on screen (none half hidden).
+        rights = page.eval_on_selector_all(
+            ".records-nav a", "links => links.map(a => a.getBoundingClientRect().right)"
+        )
+        assert len(rights) == 6 and max(rights) <= PHONE["width"]
         screenshot(page, name)
 
     page.goto(live_server.url + "/ca-nhan/the-bhyt/")

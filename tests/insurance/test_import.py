@@ -206,3 +206,81 @@ def test_command_refuses_an_unknown_extension(tmp_path):
     path.write_text("<x/>")
     with pytest.raises(CommandError, match="cannot tell the format"):
         call_command("import_registry", str(path))
+
+
+def _fast_and_slow(record):
+    """What the fast path and the record parser make of one feed record."""
+    from insurance.importer import FAST_PATHS, SEP, SPECS, Importer, RowError, _json_fields
+
+    importer = Importer()
+    fast = FAST_PATHS[record["type"]]
+    match = fast.pattern.fullmatch(SEP.join(_json_fields((record, fast.columns))))
+    try:
+        quick = match and fast.build(match.groups(), importer)
+    except ValueError:
+        quick = None
+    try:
+        slow = SPECS[record["type"]].parse(record, importer)
+    except RowError:
+        slow = None
+    return quick or None, slow
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        PERSON,
+        CARD,
+        PERIOD,
+        {**PERIOD, "from_month": "2017-03-01", "rate": "25.50", "status": "owed"},
+        BENEFIT,
+        {**BENEFIT, "days": None},
+        VISIT,
+    ],
+)
+def test_well_formed_lines_take_the_fast_path_and_build_what_the_parser_builds(record):
+    quick, slow = _fast_and_slow(record)
+    assert quick is not None and quick == slow
+    assert list(quick[1]) == list(slow[1])  # same columns in the same order
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {**PERSON, "full_name": " Nguyễn Văn An "},  # trimmed by the parser
+        {**PERSON, "date_of_birth": "1990-02-30"},  # no such day
+        {**PERSON, "province": "00"},  # unknown province
+        {**CARD, "group": "dn", "kcb_code": "79a11"},  # upper-cased by the parser
+        {**CARD, "card_number": "DN4797901234567"},  # old number
+        {**PERIOD, "insurance_type": "BHXH"},
+        {**PERIOD, "to_month": "2016-01"},
+        {**PERIOD, "salary": 10**15},  # the largest amount accepted
+        {**PERIOD, "rate": "100.001"},
+        {**VISIT, "insurance_paid": 999999},
+    ],
+)
+def test_unusual_lines_fall_back_to_the_parser(record):
+    """The fast path never accepts a line the parser would treat differently."""
+    quick, _slow = _fast_and_slow(record)
+    assert quick is None
+
+
+def test_csv_and_json_lines_feeds_load_the_same_registry(tmp_path):
+    import csv
+
+    columns = sorted({k for r in GOOD for k in r} - {"type"})
+    path = tmp_path / "feed.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, ["type", *columns])
+        writer.writeheader()
+        writer.writerows(GOOD)
+    registry_import(path=path)
+    from_csv = snapshot()
+    for model in (MedicalVisit, BenefitPayment, ParticipationPeriod, HealthInsuranceCard, Person):
+        model.objects.all().delete()
+    registry_import(path=write_jsonl(tmp_path / "feed.jsonl", GOOD))
+
+    def strip_ids(snap):
+        return [[{k: v for k, v in r.items() if not k.endswith("id")} for r in rs] for rs in snap]
+
+    assert strip_ids(snapshot()) == strip_ids(from_csv)

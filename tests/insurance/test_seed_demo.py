@@ -51,3 +51,27 @@ def test_without_debug_staff_passwords_are_random(settings):
     out = StringIO()
     call_command("seed_demo", "--citizens", "2", stdout=out)
     assert "demo-canbo-quan4" not in out.getvalue()
+
+
+def test_demo_careers_look_real(seeded):
+    """Several employers over decades, gaps, raises, debts, maternity, sickness, visits."""
+    from insurance.calculations import merge_month_ranges
+    from insurance.models import BenefitPayment, ParticipationPeriod
+
+    an = Person.objects.get(insurance_number="7901234567")
+    bhxh = list(an.periods.filter(insurance_type="bhxh").order_by("from_month"))
+    assert len({p.employer_code for p in bhxh}) >= 4
+    assert bhxh[-1].to_month.year - bhxh[0].from_month.year >= 15
+    assert len(merge_month_ranges((p.from_month, p.to_month) for p in bhxh)) >= 2  # a gap
+    salaries = [p.salary for p in bhxh if p.employer_code == bhxh[-1].employer_code]
+    assert salaries == sorted(salaries) and salaries[0] < salaries[-1]  # raises
+    assert an.periods.filter(status=ParticipationPeriod.Status.OWED).exists()
+    assert an.benefits.filter(kind=BenefitPayment.Kind.SICKNESS).count() >= 2
+    assert an.visits.count() >= 5
+    mothers = BenefitPayment.objects.filter(
+        kind=BenefitPayment.Kind.MATERNITY, person__gender=Person.Gender.FEMALE
+    )
+    assert mothers.exists()
+    assert not BenefitPayment.objects.filter(
+        kind=BenefitPayment.Kind.MATERNITY, person__gender=Person.Gender.MALE
+    ).exists()
