@@ -89,8 +89,6 @@ def test_every_api_operation_survives_fuzzing_and_matches_its_schema(live_server
         "junit",
         "--report-dir",
         str(folder),
-        "--generation-database",
-        "none",
         "--no-color",
         "--output-truncate",
         "false",
