@@ -17,7 +17,11 @@ ERROR_BODY = {
     "type": "object",
     "description": "{detail, code, ...} or a field map {field: [messages]}",
     "additionalProperties": {
-        "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+            {"type": "integer"},  # retry_after of a 429
+        ]
     },
 }
 ERRORS = {
