@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser lint format messages bench clean
+.PHONY: run test install install-dev browser node lint check format messages bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,18 @@ browser:
 	  fi; \
 	fi
 
+# axe-core for the accessibility checks of the browser tests, from the npm
+# registry at the version package-lock.json pins.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "npm is missing: sudo apt-get install npm"; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: node_modules/.installed
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -45,8 +57,17 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install-dev browser lint
+# Static gates: lint, migrations in step with the models, deployment settings,
+# bandit (no high-severity finding) and the dependency audit.
+check: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=check-deploy-dummy-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+	  ALLOWED_HOSTS=vssid.example.vn $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/bandit -q -r vssid_portal accounts declarations insurance lookup notifications support \
+	  -x '*/migrations/*' --severity-level high
+	$(BIN)/python scripts/audit_dependencies.py
+
+test: install-dev browser node check
 	$(BIN)/python -m pytest
 
 messages: install-dev

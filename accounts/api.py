@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from vssid_portal.captcha import captcha_check, captcha_new
 from vssid_portal.ratelimit import client_ip
+from vssid_portal.schema import ERROR_BODY
 
 from .lockout import Outcome, outcome_message, password_check_limit, sign_in_captcha_required
 from .models import ApiToken, OtpChallenge
@@ -60,11 +61,9 @@ class OtpRequiredSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    captcha_key = serializers.CharField(required=False)
-    captcha_image = serializers.CharField(required=False)
+# A refused sign-in is {detail, code, captcha_key?, captcha_image?}; invalid
+# input is a field map: both fit the shared error body.
+ErrorSerializer = ERROR_BODY
 
 
 def _token_response(user, device_id: str, status_code=status.HTTP_200_OK) -> Response:

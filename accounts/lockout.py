@@ -94,7 +94,13 @@ def _dummy_hash(password: str) -> None:
 def sign_in_failures(*, username: str) -> tuple[int, bool]:
     """(consecutive failures, locked) for a name, known or not, alike."""
     username = username_normalize(username)
-    user = User.objects.filter(username=username).only("failed_logins", "locked_at").first()
+    # Read from the raw POST before the form refuses NUL: PostgreSQL cannot
+    # even compare such a string, and no account can hold one.
+    user = (
+        None
+        if "\x00" in username
+        else User.objects.filter(username=username).only("failed_logins", "locked_at").first()
+    )
     if user is not None:
         return user.failed_logins, user.locked_at is not None
     count = cache.get(_unknown_key(username), 0)

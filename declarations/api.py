@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from vssid_portal.captcha import captcha_check, captcha_new
 from vssid_portal.ratelimit import RateLimited, client_ip, rate_limit, usage_hit, usage_peek
+from vssid_portal.schema import ERROR_BODY
 from vssid_portal.validators import normalize_phone
 
 from . import documents
@@ -30,13 +31,7 @@ from .selectors import declaration_by_submission_key, declaration_track
 from .services import declaration_submit
 from .views import CAPTCHA_FAILURE_LIMIT, SUBMIT_LIMIT, TRACK_LIMIT, not_found_message
 
-ErrorSerializer = inline_serializer(
-    "DeclarationErrors",
-    fields={
-        "field_name": serializers.ListField(child=serializers.CharField()),
-        "non_field_errors": serializers.ListField(child=serializers.CharField(), required=False),
-    },
-)
+ErrorSerializer = ERROR_BODY
 DetailSerializer = inline_serializer("Detail", fields={"detail": serializers.CharField()})
 
 

@@ -184,7 +184,10 @@ class CollectionPointOutputSerializer(MapLinksMixin, serializers.ModelSerializer
 
 
 # SEARCH PARAMETERS -----------------------------------------------------------
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{2}$", "example": "79"})
 class ProvinceCodeField(serializers.ChoiceField):
+    # Documented as a code: the choices are read from the database when
+    # validating, so at schema time the enum would be empty (and ungeneratable).
     def __init__(self, **kwargs):
         super().__init__(choices=[], **kwargs)
 

@@ -445,3 +445,8 @@ CELERY_BEAT_SCHEDULE["accounts-password-rotation-reminders"] = {
     "task": "accounts.tasks.password_rotation_reminders",
     "schedule": 6 * 60 * 60,  # four times a day; each reminder is queued once per cycle
 }
+# Every operation documents the shared 400/401/403/404/429 answers.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "vssid_portal.schema.error_responses_document",
+]
