@@ -22,6 +22,7 @@ urlpatterns = [
     path("can-bo/tai-khoan/", include("accounts.urls_staff")),
     path("tra-cuu/", include("lookup.urls")),
     path("api/v1/lookup/", include("lookup.api_urls")),
+    path("ca-nhan/", include("declarations.urls_citizen")),
     path("ca-nhan/", include("insurance.urls")),
     path("api/v1/me/", include("insurance.api_urls")),
     path("hoi-dap/", include("support.urls")),
