@@ -381,6 +381,7 @@ class ReviewView(WizardStepView):
                     "url": reverse("declarations:upload-preview", args=[slot]),
                 }
                 for slot, label in DeclarationUpload.Slot.choices
+                if slot in IMAGE_SLOTS
             ],
         }
 
@@ -509,11 +510,13 @@ def declaration_pdf(request, token: str):
 @never_cache
 def declaration_image(request, code: str, slot: str):
     """A declaration's image for an administrator or a clerk of the receiving office."""
-    if slot not in IMAGE_SLOTS:
+    if slot not in DeclarationUpload.Slot.values:
         raise Http404
     declaration = declaration_by_code(code=code)
-    if declaration is None or not declaration_image_viewable(
-        user=request.user, declaration=declaration
+    if (
+        declaration is None
+        or slot not in declaration.image_slots
+        or not declaration_image_viewable(user=request.user, declaration=declaration)
     ):
         raise Http404
     return private_file_response(

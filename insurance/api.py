@@ -311,3 +311,22 @@ class ChildrenMeApi(CitizenApiMixin, APIView):
     def get(self, request):
         children = children_for_viewer(request.user)
         return Response(self.OutputSerializer(children, many=True).data)
+
+
+# A guardian reads a child's records through the same views (own operation ids).
+class ChildCardApi(CardMeApi):
+    @extend_schema(operation_id="me_child_card", responses=CardMeApi.OutputSerializer)
+    def get(self, request, **kwargs):
+        return super().get(request, **kwargs)
+
+
+class ChildHistoryApi(HistoryMeApi):
+    @extend_schema(operation_id="me_child_history")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ChildVisitsApi(VisitsMeApi):
+    @extend_schema(operation_id="me_child_visits")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

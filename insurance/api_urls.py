@@ -10,11 +10,13 @@ urlpatterns = [
     path("one-time-estimate", api.OneTimeEstimateMeApi.as_view(), name="api-me-one-time-estimate"),
     # A guardian's children (insurance/access.py decides who may see them).
     path("children", api.ChildrenMeApi.as_view(), name="api-me-children"),
-    path("children/<int:child_id>/card", api.CardMeApi.as_view(), name="api-me-child-card"),
+    path("children/<int:child_id>/card", api.ChildCardApi.as_view(), name="api-me-child-card"),
     path(
         "children/<int:child_id>/history",
-        api.HistoryMeApi.as_view(),
+        api.ChildHistoryApi.as_view(),
         name="api-me-child-history",
     ),
-    path("children/<int:child_id>/visits", api.VisitsMeApi.as_view(), name="api-me-child-visits"),
+    path(
+        "children/<int:child_id>/visits", api.ChildVisitsApi.as_view(), name="api-me-child-visits"
+    ),
 ]

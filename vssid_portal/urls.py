@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/lookup/", include("lookup.api_urls")),
     path("ca-nhan/", include("declarations.urls_citizen")),
     path("ca-nhan/", include("insurance.urls")),
+    path("api/v1/me/", include("declarations.api_urls_citizen")),
     path("api/v1/me/", include("insurance.api_urls")),
     path("hoi-dap/", include("support.urls")),
     path("can-bo/hoi-dap/", include("support.staff_urls")),
