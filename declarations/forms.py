@@ -202,23 +202,20 @@ def _image_field(label, help_text, *, required: bool) -> ImageUploadField:
 class UploadsForm(forms.Form):
     """Step 3: portrait 3x4 and both sides of the ID card."""
 
-    def __init__(self, *args, required: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["portrait"] = _image_field(
-            _("Ảnh chân dung"),
-            _("Ảnh 3x4, chụp thẳng mặt, rõ nét, nền sáng."),
-            required=required,
-        )
-        self.fields["id_front"] = _image_field(
+    images = [
+        ("portrait", _("Ảnh chân dung"), _("Ảnh 3x4, chụp thẳng mặt, rõ nét, nền sáng.")),
+        (
+            "id_front",
             _("Ảnh mặt trước"),
             _("Mặt trước căn cước/CMND/hộ chiếu, đủ 4 góc, không bị lóa."),
-            required=required,
-        )
-        self.fields["id_back"] = _image_field(
-            _("Ảnh mặt sau"),
-            _("Mặt sau căn cước/CMND, đủ 4 góc, không bị lóa."),
-            required=required,
-        )
+        ),
+        ("id_back", _("Ảnh mặt sau"), _("Mặt sau căn cước/CMND, đủ 4 góc, không bị lóa.")),
+    ]
+
+    def __init__(self, *args, required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label, help_text in self.images:
+            self.fields[name] = _image_field(label, help_text, required=required)
 
 
 class OfficeForm(forms.Form):
@@ -403,21 +400,21 @@ class ChildForm(forms.Form):
         return cleaned
 
 
-class ChildUploadsForm(forms.Form):
+class ChildUploadsForm(UploadsForm):
     """Step 2: the child's portrait and a photo of the birth certificate."""
 
-    def __init__(self, *args, required: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["portrait"] = _image_field(
+    images = [
+        (
+            "portrait",
             _("Ảnh chân dung của con"),
             _("Ảnh 3x4, chụp thẳng mặt, rõ nét, nền sáng."),
-            required=required,
-        )
-        self.fields["birth_certificate"] = _image_field(
+        ),
+        (
+            "birth_certificate",
             _("Ảnh giấy khai sinh"),
             _("Chụp cả trang giấy khai sinh, đủ 4 góc, đọc rõ chữ, không bị lóa."),
-            required=required,
-        )
+        ),
+    ]
 
 
 class ChildOfficeForm(OfficeForm):
