@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from vssid_portal.admin_tools import ReadOnlyAdmin, csv_export_action
 from vssid_portal.ratelimit import client_ip
 
 from .forms import AdminSignInForm
@@ -100,27 +101,30 @@ class StaffProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "office"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit and security records: nobody adds, edits or deletes them here,
-    superusers included."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AccountEvent)
 class AccountEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "user", "actor", "ip"]
-    list_filter = ["action"]
+    list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), "created_at"]
     search_fields = ["user__username", "actor__username", "ip"]
     list_select_related = ["user", "actor"]
     date_hierarchy = "created_at"
+    fields = ["created_at", "action", "user", "actor", "ip", "detail"]
+    actions = [
+        csv_export_action(
+            filename="nhat-ky-tai-khoan",
+            columns=[
+                (_("thời điểm"), lambda e: e.created_at.isoformat()),
+                (_("hành động"), lambda e: e.action),
+                (_("tài khoản"), lambda e: e.user.username),
+                (_("người thực hiện"), lambda e: e.actor.username if e.actor else ""),
+                (_("địa chỉ IP"), lambda e: e.ip or ""),
+                (_("chi tiết"), lambda e: e.detail),
+            ],
+        )
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "actor")
 
 
 @admin.register(OtpChallenge)

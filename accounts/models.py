@@ -146,6 +146,8 @@ class AccountEvent(models.Model):
     """Audit record of a security-relevant action on an account (read-only)."""
 
     class Action(models.TextChoices):
+        CREATED = "created", _("Tạo tài khoản (duyệt tờ khai)")
+        STAFF_VIEWED = "staff_viewed", _("Cán bộ tra cứu tài khoản")
         SIGN_IN = "sign_in", _("Đăng nhập")
         LOCKED = "locked", _("Bị khoá do nhập sai mật khẩu")
         UNLOCKED = "unlocked", _("Mở khoá")

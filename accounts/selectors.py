@@ -5,6 +5,7 @@ from insurance.models import Person
 from lookup.models import Office
 
 from .models import User
+from .staff_access import is_clerk, office_in_scope
 
 
 def account_office(*, user: User) -> Office | None:
@@ -23,15 +24,10 @@ def staff_can_manage_account(*, staff: User, user: User) -> bool:
         return True
     if user.is_staff:
         return False
-    profile = getattr(staff, "staff_profile", None)
-    if profile is None:
+    if not is_clerk(staff):
         return False
     office = account_office(user=user)
-    if office is None:
-        return False
-    if office.pk == profile.office_id:
-        return True
-    return profile.includes_child_offices and office.parent_id == profile.office_id
+    return office is not None and office_in_scope(staff, office.pk)
 
 
 def password_age_days(*, user: User) -> int:

@@ -60,13 +60,18 @@ def initial_password_generate() -> str:
 
 @transaction.atomic
 def account_initial_password_issue(
-    *, user: User, actor: User | None = None, ip: str | None = None
+    *,
+    user: User,
+    actor: User | None = None,
+    ip: str | None = None,
+    sms_template: str = "initial_password",
 ) -> None:
     """Give the account a new initial password by SMS, valid 30 days.
 
     Nobody sees or chooses it (ASVS 6.4.6): it exists only in the SMS. Used
-    on approval (no actor) and by a clerk ("cấp lại mật khẩu khởi tạo").
-    A clerk reissuing after checking the citizen's ID also clears the lock.
+    on approval (no actor; ``sms_template="account_approved"``) and by a
+    clerk ("cấp lại mật khẩu khởi tạo"). A clerk reissuing after checking
+    the citizen's ID also clears the lock.
     """
     if actor is not None and not staff_can_manage_account(staff=actor, user=user):
         raise PermissionDenied
@@ -94,7 +99,7 @@ def account_initial_password_issue(
     notice_queue(
         channel="sms",
         recipient=account_sms_phone(user=user),
-        template="initial_password",
+        template=sms_template,
         context={
             "username": user.username,
             "password": password,

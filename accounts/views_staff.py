@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from vssid_portal.ratelimit import client_ip
 
+from .audit import account_event_record
 from .forms import StaffAccountSearchForm
 from .models import AccountEvent, User
 from .selectors import account_office, staff_can_manage_account
@@ -41,6 +42,13 @@ class StaffAccountView(StaffRequiredMixin, TemplateView):
                 staff=self.request.user, user=account
             ):
                 context["account"] = account
+                # Looking an account up at the counter is itself recorded.
+                account_event_record(
+                    user=account,
+                    actor=self.request.user,
+                    ip=client_ip(self.request),
+                    action=AccountEvent.Action.STAFF_VIEWED,
+                )
                 context["office"] = account_office(user=account)
                 context["events"] = AccountEvent.objects.filter(user=account).select_related(
                     "actor"

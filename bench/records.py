@@ -312,10 +312,6 @@ def time_import(env: dict, conn, persons: int) -> dict:
 
 def prepare_citizens(sample: int, persons: int) -> list[tuple[str, str]]:
     """Accounts and sessions for a random sample of benchmark persons."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from accounts.models import User
 
     rng = random.Random(7)
@@ -324,15 +320,9 @@ def prepare_citizens(sample: int, persons: int) -> list[tuple[str, str]]:
     User.objects.bulk_create(
         [User(username=n, password="!") for n in set(numbers) - existing]  # unusable password
     )
-    cookies = []
-    for user in User.objects.filter(username__in=numbers):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        cookies.append((user.username, f"{settings.SESSION_COOKIE_NAME}={session.session_key}"))
-    return cookies
+    return [
+        (user.username, session_cookie(user)) for user in User.objects.filter(username__in=numbers)
+    ]
 
 
 TARGETS = [
@@ -344,21 +334,41 @@ TARGETS = [
 ]
 
 
-def measure_in_process(cookies: list[tuple[str, str]], rounds: int) -> list[dict]:
+def session_cookie(user) -> str:
+    """A signed-in session for ``user`` as a Cookie header value."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    # The configured backend: a session naming another one is anonymous.
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def measure_in_process(targets: list[tuple[str, str, list[str]]], rounds: int) -> list[dict]:
+    """``targets`` are (name, path, session cookies to rotate over); the first
+    one is the bare view the others are compared with."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    # One client per citizen, warmed up: a new client loads the middleware
+    # One client per cookie, warmed up: a new client loads the middleware
     # on its first request, which would otherwise be timed.
-    clients = [Client(HTTP_COOKIE=cookie) for _username, cookie in cookies]
-    for client in clients:
-        client.get("/healthz/")
+    clients: dict[str, Client] = {}
+    for _name, _path, cookies in targets:
+        for cookie in cookies:
+            if cookie not in clients:
+                clients[cookie] = Client(HTTP_COOKIE=cookie)
+                clients[cookie].get("/healthz/")
     rows = []
-    for name, path in TARGETS:
+    for name, path, cookies in targets:
         timings, queries, statuses = [], [], set()
         for r in range(rounds):
-            client = clients[r % len(clients)]
+            client = clients[cookies[r % len(cookies)]]
             with CaptureQueriesContext(connection) as ctx:
                 t0 = time.perf_counter()
                 response = client.get(path)
@@ -371,7 +381,7 @@ def measure_in_process(cookies: list[tuple[str, str]], rounds: int) -> list[dict
                 "name": name,
                 "path": path,
                 "median_ms": statistics.median(timings),
-                "p95_ms": timings[int(len(timings) * 0.95) - 1],
+                "p95_ms": timings[max(int(len(timings) * 0.95) - 1, 0)],
                 "queries": max(queries),
                 "statuses": sorted(statuses),
             }
@@ -382,14 +392,21 @@ def measure_in_process(cookies: list[tuple[str, str]], rounds: int) -> list[dict
     return rows
 
 
-def measure_wrk(env: dict, cookies, duration: int, connections: int, workers: int) -> list[dict]:
-    cookie_file = OUT / "cookies.txt"
-    cookie_file.write_text("\n".join(c for _u, c in cookies) + "\n")
+def measure_wrk(
+    env: dict,
+    targets: list[tuple[str, str, list[str]]],
+    duration: int,
+    connections: int,
+    workers: int,
+) -> list[dict]:
+    """gunicorn + wrk over the same targets, rotating over their cookies."""
     port = harness.free_port()
     proc = harness.start_gunicorn(env, port, workers)
     rows = []
     try:
-        for name, path in TARGETS:
+        for index, (name, path, cookies) in enumerate(targets):
+            cookie_file = OUT / f"cookies-{index}.txt"
+            cookie_file.write_text("\n".join([c for c in cookies if c] or ["x=y"]) + "\n")
             url = f"http://127.0.0.1:{port}{path}"
             for seconds in (2, duration):
                 out = subprocess.run(
@@ -422,6 +439,61 @@ def measure_wrk(env: dict, cookies, duration: int, connections: int, workers: in
     return rows
 
 
+def print_measurements(results: dict, *, workers: int, connections: int) -> None:
+    print("In-process (Django test client, DEBUG off), per request:")
+    print(f"{'target':24} {'median ms':>10} {'p95 ms':>8} {'queries':>7} {'x bare':>7}  status")
+    for r in results["in_process"]:
+        print(
+            f"{r['name']:24} {r['median_ms']:10.2f} {r['p95_ms']:8.2f} {r['queries']:7d} "
+            f"{r['ratio_median']:7.1f}  {r['statuses']}"
+        )
+    if "wrk" in results:
+        print(f"\ngunicorn ({workers} sync workers) + wrk ({connections} connections):")
+        print(
+            f"{'target':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+            f"{'non2xx':>6} {'vs bare':>7}"
+        )
+        for r in results["wrk"]:
+            print(
+                f"{r['name']:24} {r['rps']:8.0f} {r['p50_us'] / 1000:8.2f} "
+                f"{r['p95_us'] / 1000:8.2f} {r['p99_us'] / 1000:8.2f} {r['non2xx']:6d} "
+                f"{r['ratio']:7.2f}"
+            )
+
+
+def results_save(results: dict, filename: str) -> None:
+    """Add the machine's description and save under bench/out/."""
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": dt.date.today().isoformat(),
+    }
+    (OUT / filename).write_text(json.dumps(results, indent=2, default=str))
+    print(f"saved {OUT / filename}")
+
+
+def bench_database_prepare(name: str) -> tuple[str, dict]:
+    """Create (if needed), migrate and load reference data into the
+    benchmark database ``name``; return its URL and the server environment."""
+    url = bench_url(os.environ.get("DATABASE_URL", ""), name)
+    OUT.mkdir(parents=True, exist_ok=True)
+    ensure_database(url)
+    os.environ["DATABASE_URL"] = url
+    env = harness.bench_env()
+    env["DATABASE_URL"] = url
+    env["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    log("migrating and loading reference data")
+    harness.setup(env)
+    return url, env
+
+
+def django_env_export(env: dict) -> None:
+    """Make this process's Django use the benchmark's settings."""
+    keys = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT")
+    os.environ.update({k: env[k] for k in (*keys, "DJANGO_SETTINGS_MODULE", "LOG_LEVEL")})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -436,16 +508,7 @@ def main() -> int:
     parser.add_argument("--skip-wrk", action="store_true")
     args = parser.parse_args()
 
-    base_url = os.environ.get("DATABASE_URL", "")
-    url = bench_url(base_url, args.database)
-    OUT.mkdir(parents=True, exist_ok=True)
-    ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    env = harness.bench_env()
-    env["DATABASE_URL"] = url
-    env["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
-    log("migrating and loading reference data")
-    harness.setup(env)
+    url, env = bench_database_prepare(args.database)
 
     conn = connect(url)
     build_registry(conn, args.persons)
@@ -454,46 +517,21 @@ def main() -> int:
         results["import"] = time_import(env, conn, args.import_persons)
     conn.close()
 
-    os.environ.update(
-        {
-            k: env[k]
-            for k in (
-                "DEBUG",
-                "SECRET_KEY",
-                "ALLOWED_HOSTS",
-                "SECURE_SSL_REDIRECT",
-                "DJANGO_SETTINGS_MODULE",
-                "LOG_LEVEL",
-            )
-        }
-    )
+    django_env_export(env)
     import django
 
     django.setup()
     cookies = prepare_citizens(args.sample, args.persons)
     log(f"{len(cookies)} citizens signed in; measuring in-process")
-    results["in_process"] = measure_in_process(cookies, args.rounds)
+    every = [cookie for _username, cookie in cookies]
+    targets = [(name, path, every) for name, path in TARGETS]
+    results["in_process"] = measure_in_process(targets, args.rounds)
     if not args.skip_wrk:
         log("measuring with gunicorn + wrk")
-        results["wrk"] = measure_wrk(env, cookies, args.duration, args.connections, args.workers)
+        results["wrk"] = measure_wrk(env, targets, args.duration, args.connections, args.workers)
 
-    print("\nIn-process (Django test client, DEBUG off), per request:")
-    print(f"{'target':24} {'median ms':>10} {'p95 ms':>8} {'queries':>7} {'x bare':>7}  status")
-    for r in results["in_process"]:
-        print(
-            f"{r['name']:24} {r['median_ms']:10.2f} {r['p95_ms']:8.2f} {r['queries']:7d} "
-            f"{r['ratio_median']:7.1f}  {r['statuses']}"
-        )
-    if "wrk" in results:
-        print(f"\ngunicorn ({args.workers} sync workers) + wrk ({args.connections} connections):")
-        print(
-            f"{'target':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non2xx':>6} {'vs bare':>7}"
-        )
-        for r in results["wrk"]:
-            print(
-                f"{r['name']:24} {r['rps']:8.0f} {r['p50_us'] / 1000:8.2f} {r['p95_us'] / 1000:8.2f} "
-                f"{r['p99_us'] / 1000:8.2f} {r['non2xx']:6d} {r['ratio']:7.2f}"
-            )
+    print()
+    print_measurements(results, workers=args.workers, connections=args.connections)
     if "import" in results:
         imp = results["import"]
         print(
@@ -502,14 +540,7 @@ def main() -> int:
             f"re-run {imp['again']['seconds']:.0f}s; 1,000,000 persons ≈ "
             f"{imp['extrapolated_1m_persons_s'] / 60:.0f} min"
         )
-    results["machine"] = {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "date": dt.date.today().isoformat(),
-    }
-    (OUT / "records.json").write_text(json.dumps(results, indent=2, default=str))
-    print(f"saved {OUT / 'records.json'}")
+    results_save(results, "records.json")
     return 0
 
 

@@ -3,7 +3,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Declaration, DeclarationDraft, DeclarationUpload
+from accounts.staff_access import office_scope
+from vssid_portal.admin_tools import ReadOnlyAdmin, csv_export_action
+
+from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
 
 
 @admin.register(Declaration)
@@ -20,7 +23,14 @@ class DeclarationAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "kind", "submission_mode", "office__province", "created_at"]
-    search_fields = ["reference_code", "insurance_number", "full_name", "phone", "office__code"]
+    search_fields = [
+        "reference_code",
+        "insurance_number",
+        "full_name",
+        "full_name_folded",
+        "phone",
+        "office__code",
+    ]
     list_select_related = ["office"]
     raw_id_fields = ["guardian"]
     date_hierarchy = "created_at"
@@ -69,6 +79,10 @@ class DeclarationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # A clerk in the group "Cán bộ tiếp nhận" sees only their offices.
+        return super().get_queryset(request).filter(office_scope(request.user))
+
 
 @admin.register(DeclarationUpload)
 class DeclarationUploadAdmin(admin.ModelAdmin):
@@ -110,3 +124,85 @@ class DeclarationDraftAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class DeclarationEventInline(admin.TabularInline):
+    model = DeclarationEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "reason", "ip"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["created_at", "pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+DeclarationAdmin.inlines = [DeclarationEventInline]
+
+
+@admin.register(DeclarationEvent)
+class DeclarationEventAdmin(ReadOnlyAdmin):
+    """The declarations' audit log: who moved which declaration, when, from
+    which state to which, why, from which IP. Never edited."""
+
+    list_display = [
+        "created_at",
+        "declaration",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "ip",
+    ]
+    list_filter = [
+        "action",
+        "to_status",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        "declaration__office__province",
+        "created_at",
+    ]
+    search_fields = [
+        "declaration__reference_code",
+        "declaration__insurance_number",
+        "actor__username",
+        "ip",
+    ]
+    list_select_related = ["declaration", "actor"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "declaration",
+        "action",
+        "from_status",
+        "to_status",
+        "reason",
+        "actor",
+        "ip",
+    ]
+    actions = [
+        csv_export_action(
+            filename="nhat-ky-to-khai",
+            columns=[
+                (_("thời điểm"), lambda e: e.created_at.isoformat()),
+                (_("mã hồ sơ"), lambda e: e.declaration.reference_code),
+                (_("hành động"), lambda e: e.action),
+                (_("từ trạng thái"), lambda e: e.from_status),
+                (_("sang trạng thái"), lambda e: e.to_status),
+                (_("lý do"), lambda e: e.reason),
+                (_("người thực hiện"), lambda e: e.actor.username if e.actor else ""),
+                (_("địa chỉ IP"), lambda e: e.ip or ""),
+            ],
+        )
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(office_scope(request.user, field="declaration__office"))
+            .select_related("declaration", "actor")
+        )

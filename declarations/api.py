@@ -184,6 +184,7 @@ class DeclarationCreateApi(APIView):
                 send_form_by_email=data["send_form_by_email"],
                 images={slot: data[slot] for slot in ("portrait", "id_front", "id_back")},
                 submission_key=submission_key or _random_key(),
+                ip=client_ip(request),
             )
         except ValidationError as exc:
             return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)

@@ -11,10 +11,8 @@ once approved the child's account is linked to it (``User.guardian``).
 import datetime as dt
 from collections.abc import Mapping
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -152,36 +150,3 @@ def child_declaration_submit_from_draft(
         submission_key=draft.token,
         draft=draft,
     )
-
-
-# APPROVAL -----------------------------------------------------------------------
-def child_account_create(*, declaration: Declaration, actor, ip: str | None = None):
-    """Open the child's account on approval, linked to the guardian.
-
-    Called by the approval service (``declaration_account_create``) inside
-    its transaction for ``kind == child_account``. The child's account has
-    no phone of its own: the initial password goes by SMS to the guardian's
-    phone (``accounts.selectors.account_sms_phone``). ``actor`` is the
-    approving clerk; the password is issued as on any approval (no actor),
-    since the clerk's right to decide was checked by the approval itself.
-    """
-    from accounts.services import account_initial_password_issue
-
-    if not declaration.is_child_account or declaration.guardian_id is None:
-        raise ValueError("not a child-account declaration")
-    User = get_user_model()
-    if account_exists(insurance_number=declaration.insurance_number):
-        raise ValidationError(CHILD_ACCOUNT_EXISTS, code="account_exists")
-    with transaction.atomic():
-        user = User(
-            username=declaration.insurance_number,
-            full_name=declaration.full_name,
-            email="",
-            phone="",
-            guardian_id=declaration.guardian_id,
-        )
-        user.set_unusable_password()
-        user.save()
-        account_initial_password_issue(user=user, ip=ip)
-    user.refresh_from_db()
-    return user

@@ -439,3 +439,94 @@ class DeclarationEmailForm(forms.Form):
             "invalid": _("Địa chỉ thư điện tử không hợp lệ, ví dụ: ten@example.com."),
         },
     )
+
+
+# STAFF -----------------------------------------------------------------------
+class StaffQueueFilterForm(forms.Form):
+    """The queue's filters, as GET parameters with Vietnamese names."""
+
+    q = forms.CharField(
+        label=_("Tìm theo mã hồ sơ, mã số BHXH, họ tên hoặc số điện thoại"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
+    kind = forms.ChoiceField(label=_("Loại tờ khai"), required=False)
+    submission_mode = forms.ChoiceField(label=_("Hình thức nộp hồ sơ"), required=False)
+    date_from = forms.DateField(
+        label=_("Nộp từ ngày"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Đến ngày"),
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    # URL parameter names as a clerk sees them in the address bar.
+    PARAMS = {
+        "q": "q",
+        "status": "trang-thai",
+        "kind": "loai",
+        "submission_mode": "hinh-thuc",
+        "date_from": "tu-ngay",
+        "date_to": "den-ngay",
+    }
+
+    def __init__(self, params=None, **kwargs):
+        data = None
+        if params is not None:
+            data = {name: params.get(name, "").strip() for name in self.PARAMS.values()}
+            data["trang-thai"] = data["trang-thai"] or "open"
+        super().__init__(data, **kwargs)
+        self.fields["status"].choices = [
+            ("open", _("Chờ xử lý")),
+            *Declaration.Status.choices,
+            ("all", _("Tất cả")),
+        ]
+        self.fields["kind"].choices = [("", _("Tất cả")), *Declaration.Kind.choices]
+        self.fields["submission_mode"].choices = [
+            ("", _("Tất cả")),
+            *Declaration.SubmissionMode.choices,
+        ]
+
+    def add_prefix(self, field_name):
+        # Render and read the Vietnamese parameter names.
+        return self.PARAMS.get(field_name, field_name)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("“Đến ngày” phải sau hoặc bằng “Nộp từ ngày”."))
+        return data
+
+
+class StaffRejectForm(forms.Form):
+    """ "Từ chối": a common reason, or one typed by the clerk (required)."""
+
+    common_reason = forms.ChoiceField(label=_("Lý do thường gặp"), required=False)
+    reason = forms.CharField(
+        label=_("Lý do khác hoặc ghi chú thêm"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, reasons: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["common_reason"].choices = [("", _("— Chọn lý do —"))] + [
+            (r, r) for r in reasons
+        ]
+
+    def clean(self):
+        data = super().clean()
+        parts = [data.get("common_reason", ""), collapse_spaces(data.get("reason", ""))]
+        data["full_reason"] = " ".join(p for p in parts if p)
+        if not data["full_reason"]:
+            self.add_error("reason", _("Vui lòng chọn hoặc nhập lý do từ chối."))
+        return data

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vssid_portal.text import fold
 from vssid_portal.validators import validate_insurance_number
 
 # Crockford-like base32 without 0/O, 1/I/L, U: readable over the phone.
@@ -75,6 +76,13 @@ class Declaration(TimeStampedModel):
     reject_reason = models.TextField(_("lý do từ chối"), blank=True)
 
     full_name = models.CharField(_("Họ và tên (Tên cơ quan/tổ chức/cá nhân)"), max_length=150)
+    full_name_folded = models.CharField(
+        _("họ tên không dấu"),
+        max_length=150,
+        editable=False,
+        default="",
+        help_text=_("Dùng để tìm kiếm không phân biệt dấu; tự cập nhật khi lưu."),
+    )
     insurance_number = models.CharField(
         _("Mã số bảo hiểm xã hội"), max_length=10, validators=[validate_insurance_number]
     )
@@ -141,10 +149,25 @@ class Declaration(TimeStampedModel):
                 name="declaration_child_has_guardian",
             ),
         ]
-        indexes = [models.Index(fields=["office", "status"])]
+        # The staff queue filters by office (and often status) and lists the
+        # newest first; administrators list every office the same way.
+        indexes = [
+            models.Index(fields=["office", "status", "-created_at"], name="decl_office_status_new"),
+            models.Index(fields=["office", "-created_at"], name="decl_office_new"),
+            models.Index(fields=["status", "-created_at"], name="decl_status_new"),
+            models.Index(fields=["-created_at"], name="decl_new"),
+            models.Index(fields=["insurance_number"], name="decl_insurance_number"),
+            models.Index(fields=["phone"], name="decl_phone"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference_code} - {self.full_name}"
+
+    def save(self, *args, **kwargs):
+        self.full_name_folded = fold(self.full_name)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "full_name_folded"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -160,6 +183,51 @@ class Declaration(TimeStampedModel):
         if self.is_child_account:
             return ("portrait", "birth_certificate")
         return ("portrait", "id_front", "id_back")
+
+
+class DeclarationEvent(models.Model):
+    """Audit record of one state change of a declaration (read-only).
+
+    Written by the services in the transaction that changes the state, so
+    the log and the declaration never disagree.
+    """
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Nộp tờ khai")
+        CHECKED = "checked", _("Đã kiểm tra giấy tờ")
+        APPROVED = "approved", _("Phê duyệt")
+        REJECTED = "rejected", _("Từ chối")
+
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("tờ khai"),
+    )
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    action = models.CharField(_("hành động"), max_length=16, choices=Action)
+    from_status = models.CharField(
+        _("từ trạng thái"), max_length=16, choices=Declaration.Status, blank=True
+    )
+    to_status = models.CharField(_("sang trạng thái"), max_length=16, choices=Declaration.Status)
+    reason = models.TextField(_("lý do"), blank=True)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("nhật ký tờ khai")
+        verbose_name_plural = _("nhật ký tờ khai")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.declaration_id}"
 
 
 class DeclarationDraft(TimeStampedModel):

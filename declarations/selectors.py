@@ -1,11 +1,22 @@
 """Reads for the registration: drafts, offices for the picker, tracking."""
 
+import datetime as dt
+import re
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.staff_access import is_clerk, office_in_scope, office_scope
+from insurance.models import Person
 from lookup.models import Office
+from vssid_portal.text import fold, normalize_name
+from vssid_portal.validators import normalize_phone
 
-from .models import Declaration, DeclarationDraft, DeclarationUpload
+from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
 
 
 def draft_get(*, token: str | None) -> DeclarationDraft | None:
@@ -65,22 +76,154 @@ def open_declaration_exists(*, insurance_number: str) -> bool:
 
 
 def declaration_image_viewable(*, user, declaration: Declaration) -> bool:
-    """Administrators, and clerks of the receiving office (or of its parent office
-    when their profile covers child offices)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if not user.is_staff:
-        return False
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
-        return False
-    if profile.office_id == declaration.office_id:
-        return True
-    return bool(
-        profile.includes_child_offices and declaration.office.parent_id == profile.office_id
+    """Administrators, and clerks whose office scope holds the receiving office."""
+    return is_clerk(user) and office_in_scope(user, declaration.office_id)
+
+
+# STAFF -----------------------------------------------------------------------
+STATUS_OPEN = "open"
+STATUS_ALL = "all"
+STAFF_QUEUE_STATUSES = [STATUS_OPEN, STATUS_ALL, *Declaration.Status.values]
+_DIGITS_RE = re.compile(r"[\s.\-()+]")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the clerk asked the queue for; every value already cleaned."""
+
+    query: str = ""
+    status: str = STATUS_OPEN
+    kind: str = ""
+    submission_mode: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _search_q(query: str) -> Q:
+    """Reference code, mã số BHXH, phone, or (otherwise) the folded name.
+
+    Each branch is an equality on an indexed column, except the name, which
+    is a substring of the stored folded name (a trigram index on
+    PostgreSQL), never a per-row fold in Python.
+    """
+    compact = _DIGITS_RE.sub("", query)
+    if compact.upper().startswith("DK") and compact.isalnum():
+        return Q(reference_code=compact.upper())
+    if compact.isdigit():
+        match = Q(insurance_number=compact) if len(compact) == 10 else Q(pk__in=[])
+        try:
+            match |= Q(phone=normalize_phone(query))
+        except ValidationError:
+            pass
+        return match
+    return Q(full_name_folded__contains=fold(query))
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def declarations_for_staff(*, staff, filters: QueueFilters) -> QuerySet[Declaration]:
+    """The clerk's queue: their offices only, filtered, newest first."""
+    declarations = Declaration.objects.filter(office_scope(staff))
+    if filters.status == STATUS_OPEN:
+        declarations = declarations.filter(status__in=Declaration.OPEN_STATUSES)
+    elif filters.status and filters.status != STATUS_ALL:
+        declarations = declarations.filter(status=filters.status)
+    if filters.kind:
+        declarations = declarations.filter(kind=filters.kind)
+    if filters.submission_mode:
+        declarations = declarations.filter(submission_mode=filters.submission_mode)
+    if filters.date_from:
+        declarations = declarations.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        declarations = declarations.filter(
+            created_at__lt=_day_start(filters.date_to + dt.timedelta(days=1))
+        )
+    if filters.query:
+        declarations = declarations.filter(_search_q(filters.query))
+    return declarations.select_related("office").order_by("-created_at", "-pk")
+
+
+def declaration_status_counts(*, staff) -> dict[str, int]:
+    """How many declarations of the clerk's offices are in each status."""
+    rows = (
+        Declaration.objects.filter(office_scope(staff))
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+
+    counts = {value: 0 for value in Declaration.Status.values}
+    counts.update(dict(rows))
+    return counts
+
+
+def declaration_get_for_staff(*, staff, code: str) -> Declaration | None:
+    """A declaration the clerk may see, by its reference code; else None."""
+    return (
+        Declaration.objects.filter(office_scope(staff))
+        .select_related("office", "office__parent")
+        .filter(reference_code=code.strip().upper())
+        .first()
+    )
+
+
+def declaration_history(*, declaration: Declaration) -> QuerySet[DeclarationEvent]:
+    return declaration.events.select_related("actor").order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class ComparedField:
+    label: str
+    declared: str
+    registry: str
+    matches: bool
+
+
+def declaration_registry_comparison(
+    *, declaration: Declaration
+) -> tuple[Person | None, list[ComparedField]]:
+    """The registry person the mã số points to, field by field against the form."""
+    person = (
+        Person.objects.select_related("office")
+        .filter(insurance_number=declaration.insurance_number)
+        .first()
+    )
+    if person is None:
+        return None, []
+
+    def row(label, declared, registry, same=None) -> ComparedField:
+        declared, registry = str(declared or ""), str(registry or "")
+        return ComparedField(
+            label=str(label),
+            declared=declared,
+            registry=registry,
+            matches=same if same is not None else declared == registry,
+        )
+
+    date_format = "%d/%m/%Y"
+    return person, [
+        row(
+            _("Họ và tên"),
+            declaration.full_name,
+            person.full_name,
+            normalize_name(declaration.full_name) == normalize_name(person.full_name),
+        ),
+        row(_("Mã số BHXH"), declaration.insurance_number, person.insurance_number),
+        row(
+            _("Ngày sinh"),
+            declaration.date_of_birth.strftime(date_format),
+            person.date_of_birth.strftime(date_format),
+        ),
+        row(_("Số CMND/HC/CC"), declaration.id_number, person.id_number),
+        row(
+            _("Địa chỉ liên hệ"),
+            declaration.contact_address,
+            person.address,
+            not person.address or fold(person.address) in fold(declaration.contact_address),
+        ),
+    ]
 
 
 def citizen_declarations(*, user) -> QuerySet[Declaration]:

@@ -19,7 +19,7 @@ from lookup.models import Office
 from vssid_portal.text import normalize_name
 
 from . import documents
-from .models import Declaration, DeclarationDraft, DeclarationUpload
+from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
 from .selectors import (
     account_exists,
     declaration_by_submission_key,
@@ -230,6 +230,7 @@ def declaration_store(
     images: Mapping[str, File],
     submission_key: str,
     draft: DeclarationDraft | None = None,
+    ip: str | None = None,
 ) -> Declaration:
     """Save a tờ khai, its images and its notifications in one transaction.
 
@@ -279,6 +280,12 @@ def declaration_store(
                 _files_delete(written)
                 written.clear()
                 return existing
+            DeclarationEvent.objects.create(
+                declaration=declaration,
+                action=DeclarationEvent.Action.SUBMITTED,
+                to_status=declaration.status,
+                ip=ip or None,
+            )
             _notifications_queue(declaration=declaration)
             if draft is not None:
                 draft_delete(draft=draft)
@@ -361,6 +368,7 @@ def declaration_submit_from_draft(
     office: Office,
     submission_mode: str,
     send_form_by_email: bool,
+    ip: str | None = None,
 ) -> Declaration:
     """Submit the wizard: images come from the draft's uploads."""
     existing = declaration_by_submission_key(key=draft.token)
@@ -377,6 +385,7 @@ def declaration_submit_from_draft(
         images=images,
         submission_key=draft.token,
         draft=draft,
+        ip=ip,
     )
 
 

@@ -449,6 +449,7 @@ class ReviewView(WizardStepView):
                     office=office["office"],
                     submission_mode=office["submission_mode"],
                     send_form_by_email=office["send_form_by_email"],
+                    ip=client_ip(request),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)

@@ -1,9 +1,12 @@
 """The BHYT card as a PNG (drawn server-side with Pillow and qrcode)."""
 
 import datetime as dt
+import hashlib
 import io
 from functools import cache
 
+from django.core.cache import cache as django_cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 import qrcode
@@ -24,6 +27,10 @@ RED = (190, 30, 45)
 TEXT = (29, 35, 41)
 MUTED = (77, 90, 99)
 BACKGROUND = (234, 246, 244)
+# Change when the drawing changes: cached images of the old layout are then
+# never served again.
+LAYOUT_VERSION = 1
+CACHE_SECONDS = 7 * 24 * 60 * 60
 
 
 @cache
@@ -143,3 +150,35 @@ def card_png(*, card: HealthInsuranceCard, person: Person) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=3)
     return out.getvalue()
+
+
+def card_png_key(*, card: HealthInsuranceCard, person: Person) -> str:
+    """A digest of everything the image shows: the card's and the holder's
+    columns, the managing office (in the QR), the language and the layout.
+
+    Two cards never share a key unless their images are identical (the card
+    number alone differs between any two holders), and any change to the
+    data gives a new key, so a cached image is never stale or someone else's.
+    """
+    values = [
+        LAYOUT_VERSION,
+        get_language(),
+        getattr(person.office, "code", None) if person.office_id else None,
+        *(getattr(card, f.attname) for f in card._meta.concrete_fields),
+        *(getattr(person, f.attname) for f in person._meta.concrete_fields),
+    ]
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+def card_png_cached(*, card: HealthInsuranceCard, person: Person, key: str) -> bytes:
+    """``card_png`` through the cache, under ``card_png_key``.
+
+    Drawing a card (fonts, QR, PNG compression) costs tens of milliseconds;
+    the data behind it changes a few times a year.
+    """
+    cache_key = f"card-png:{key}"
+    png = django_cache.get(cache_key)
+    if png is None:
+        png = card_png(card=card, person=person)
+        django_cache.set(cache_key, png, CACHE_SECONDS)
+    return png

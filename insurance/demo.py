@@ -9,6 +9,7 @@ import random
 import secrets
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import StaffProfile, User
@@ -188,6 +189,8 @@ def demo_seed(*, citizens: int = 20, random_passwords: bool = False) -> DemoResu
         is_staff=True,
     )
     StaffProfile.objects.update_or_create(user=clerk, defaults={"office": quan4})
+    # Read access in /admin/ for the clerk (the group comes from a migration).
+    clerk.groups.add(*Group.objects.filter(name="Cán bộ tiếp nhận"))
     _ensure_user(
         DEMO_ADMIN,
         admin_password,

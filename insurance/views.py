@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .access import CitizenRequiredMixin, children_for_viewer
-from .card_image import card_png
+from .card_image import card_png_cached, card_png_key
 from .cards import card_number_parse, card_validity, kcb_display
 from .pdf import history_pdf
 from .selectors import (
@@ -112,7 +112,15 @@ class CardImageView(CitizenRequiredMixin, View):
         card = card_for_person(person=self.person)
         if card is None:
             raise Http404("no card")
-        response = HttpResponse(card_png(card=card, person=self.person), content_type="image/png")
+        key = card_png_key(card=card, person=self.person)
+        etag = f'"{key[:32]}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(
+                card_png_cached(card=card, person=self.person, key=key), content_type="image/png"
+            )
+        response["ETag"] = etag
         if "tai-ve" in request.GET:
             response["Content-Disposition"] = (
                 f'attachment; filename="the-bhyt-{self.person.insurance_number}.png"'

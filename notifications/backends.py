@@ -49,6 +49,19 @@ def _twilio_http_client_class():
         def __init__(self, *, base_url: str = "", **kwargs):
             super().__init__(**kwargs)
             self.base_url = urlsplit(base_url) if base_url else None
+            if self.session is not None:
+                # requests reads the proxy and CA-bundle variables from the
+                # environment on every request (a scan of os.environ, about
+                # a fifth of a message's cost in bench/notifications.py):
+                # read them once for the gateway's address instead.
+                from requests import Session
+
+                found = Session().merge_environment_settings(
+                    base_url or "https://api.twilio.com", {}, None, None, None
+                )
+                self.proxy = self.proxy or found["proxies"]
+                self.session.verify = found["verify"]
+                self.session.trust_env = False
 
         def log_request(self, kwargs) -> None:
             # The stock client logs ten INFO lines per request; one DEBUG

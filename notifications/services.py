@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from .backends import email_send, sms_backend_get
 from .exceptions import GatewayError, PermanentGatewayError
 from .models import Message, MessageAttachment
 from .rendering import message_render
-from .tasks import message_send_task
+from .tasks import message_send_batch_task, message_send_task
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +103,18 @@ def message_queue(
             message=message, filename=filename, content_type=content_type
         )
         attachment.file.save(filename, ContentFile(content), save=True)
-    transaction.on_commit(_publish_after_commit(message.pk), robust=True)
+    publish = _publish_after_commit(message.pk)
+    if publish is not None:
+        transaction.on_commit(publish, robust=True)
     logger.info("message.queued id=%s channel=%s template=%s", message.pk, channel, template)
     return message
+
+
+# Messages queued in one transaction are sent by one task per this many:
+# a bulk job (reminders, a surge of approvals) costs a broker round trip
+# and a task per batch instead of per message, and batches still spread
+# over the worker's processes.
+PUBLISH_BATCH = 50
 
 
 def message_publish(*, message_id: int) -> None:
@@ -113,18 +122,44 @@ def message_publish(*, message_id: int) -> None:
     message_send_task.apply_async(args=[message_id])
 
 
-def _publish_after_commit(message_id: int) -> Callable[[], None]:
+def message_publish_batch(*, message_ids: list[int]) -> None:
+    """Hand several messages to the broker as one task (one id: the plain task)."""
+    if len(message_ids) == 1:
+        message_publish(message_id=message_ids[0])
+    else:
+        message_send_batch_task.apply_async(args=[message_ids])
+
+
+def _publish_after_commit(message_id: int) -> Callable[[], None] | None:
+    """The after-commit publisher for a new message, or None if one pending takes it.
+
+    Inside a transaction, a message joins the publisher that an earlier
+    message of the same savepoint registered (until ``PUBLISH_BATCH``), so
+    the batch is discarded with that savepoint if it rolls back; a task for
+    a rolled-back row would only skip it (the claim finds no queued row).
+    """
+    connection_ = transaction.get_connection()
+    if connection_.in_atomic_block:
+        savepoints = set(connection_.savepoint_ids)
+        for entry in reversed(connection_.run_on_commit):
+            ids = getattr(entry[1], "message_ids", None)
+            if ids is not None and entry[0] == savepoints and len(ids) < PUBLISH_BATCH:
+                ids.append(message_id)
+                return None
+    message_ids = [message_id]
+
     # A named closure, not functools.partial: Django's robust on_commit
     # error path formats ``func.__qualname__``, which a partial lacks, and
     # would raise AttributeError into the citizen's request.
     def publish() -> None:
         try:
-            message_publish(message_id=message_id)
+            message_publish_batch(message_ids=message_ids)
         except Exception as exc:
-            # The broker is down: the row stays queued and the sweeper
-            # publishes it once the broker is back.
-            logger.warning("message.publish_failed id=%s error=%r", message_id, exc)
+            # The broker is down: the rows stay queued and the sweeper
+            # publishes them once the broker is back.
+            logger.warning("message.publish_failed ids=%s error=%r", message_ids, exc)
 
+    publish.message_ids = message_ids
     return publish
 
 
@@ -141,17 +176,10 @@ def message_deliver(*, message_id: int) -> None:
     ``sending`` and goes on to the gateway. Raises ``GatewayError`` after
     putting the row back to ``queued``, so the task retries with backoff.
     """
-    now = timezone.now()
-    claimed = Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).update(
-        status=Message.Status.SENDING,
-        claimed_at=now,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    if claimed != 1:
+    message = _message_claim(message_id=message_id)
+    if message is None:
         logger.info("message.skip id=%s reason=not_queued", message_id)
         return
-    message = Message.objects.get(pk=message_id)
     try:
         if message.channel == Message.Channel.SMS:
             sms_backend_get().send(message=message)
@@ -178,6 +206,45 @@ def message_deliver(*, message_id: int) -> None:
         fields.update(text=F("redacted_text"), html=F("redacted_html"), is_redacted=True)
     _message_mark(message_id, **fields)
     logger.info("message.sent id=%s attempts=%s", message_id, message.attempts)
+
+
+def message_deliver_batch(*, message_ids: list[int]) -> None:
+    """Send several messages, each exactly as ``message_deliver`` would.
+
+    Each row is claimed, sent and marked on its own, so a worker killed
+    mid-batch leaves at most one row in doubt, as for a single message. A
+    row the gateway refuses for now goes back to ``queued`` and gets its own
+    retrying task after the backoff; the batch goes on with the others.
+    """
+    for message_id in message_ids:
+        try:
+            message_deliver(message_id=message_id)
+        except GatewayError:
+            attempts = Message.objects.filter(pk=message_id).values_list("attempts", flat=True)
+            delay = _retry_delay(next(iter(attempts), 1)).total_seconds()
+            message_send_task.apply_async(args=[message_id], countdown=delay)
+
+
+def _message_claim(*, message_id: int) -> Message | None:
+    """Move the row from ``queued`` to ``sending`` and return it, in one statement.
+
+    ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35): the claim and the
+    read of the row are one round trip and one commit instead of two.
+    """
+    meta = Message._meta
+    table = connection.ops.quote_name(meta.db_table)
+    column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
+    now = timezone.now()
+    claimed = list(
+        Message.objects.raw(
+            f"UPDATE {table} SET {column['status']} = %s, {column['claimed_at']} = %s, "  # noqa: S608
+            f"{column['attempts']} = {column['attempts']} + 1, {column['updated_at']} = %s "
+            f"WHERE {column['id']} = %s AND {column['status']} = %s "
+            f"RETURNING {', '.join(column.values())}",
+            [Message.Status.SENDING, now, now, message_id, Message.Status.QUEUED],
+        )
+    )
+    return claimed[0] if claimed else None
 
 
 def _message_mark(message_id: int, **fields) -> None:
@@ -255,6 +322,8 @@ def message_resend(*, message_ids: Iterable[int]) -> int:
         status=Message.Status.QUEUED, next_attempt_at=timezone.now(), updated_at=timezone.now()
     )
     for message_id in ids:
-        transaction.on_commit(_publish_after_commit(message_id), robust=True)
+        publish = _publish_after_commit(message_id)
+        if publish is not None:
+            transaction.on_commit(publish, robust=True)
     logger.info("message.resend count=%s", len(ids))
     return len(ids)

@@ -24,6 +24,14 @@ def message_send_task(message_id: int) -> None:
     message_deliver(message_id=message_id)
 
 
+@shared_task(name="notifications.message_send_batch", acks_late=True)
+def message_send_batch_task(message_ids: list[int]) -> None:
+    """Messages queued together; gateway errors re-queue each as its own retrying task."""
+    from .services import message_deliver_batch
+
+    message_deliver_batch(message_ids=message_ids)
+
+
 @shared_task(name="notifications.message_sweep", acks_late=True)
 def message_sweep_task() -> int:
     from .services import message_sweep

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
+from accounts.staff_access import is_clerk, office_scope
 from vssid_portal.text import fold
 from vssid_portal.validators import normalize_phone
 
@@ -80,24 +81,15 @@ def question_read(*, reference_code: str, contact: str) -> Question | None:
 
 # STAFF -----------------------------------------------------------------------
 def _staff_office_filter(staff: User) -> Q | None:
-    """Which questions a staff user may see; None means all of them."""
+    """Which questions a staff user may see (their offices' and unassigned
+    ones); None means all of them."""
     if staff.is_superuser:
         return None
-    profile = getattr(staff, "staff_profile", None)
-    if profile is None:
-        return Q(pk__in=[])
-    visible = Q(office__isnull=True) | Q(office_id=profile.office_id)
-    if profile.includes_child_offices:
-        visible |= Q(office__parent_id=profile.office_id)
-    return visible
+    return Q(office__isnull=True) | office_scope(staff)
 
 
 def staff_can_answer(*, staff: User) -> bool:
-    return (
-        staff.is_active
-        and staff.is_staff
-        and (staff.is_superuser or hasattr(staff, "staff_profile"))
-    )
+    return is_clerk(staff)
 
 
 def questions_for_staff(

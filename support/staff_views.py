@@ -1,13 +1,14 @@
 """Staff pages under /can-bo/hoi-dap/: answer and publish citizens' questions."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+
+from accounts.staff_access import ClerkRequiredMixin
 
 from . import selectors
 from .forms import StaffAnswerForm, StaffPublishForm
@@ -17,15 +18,8 @@ from .services import question_answer, question_publish, question_unpublish
 PAGE_SIZE = 25
 
 
-class StaffRequiredMixin(LoginRequiredMixin):
-    """Signed-in staff with an office (or superusers); others get 403."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not selectors.staff_can_answer(staff=request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+# Signed-in clerks (staff with an office) and administrators; others get 403.
+StaffRequiredMixin = ClerkRequiredMixin
 
 
 class StaffQuestionListView(StaffRequiredMixin, TemplateView):

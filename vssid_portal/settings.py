@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vssid_portal.db_router.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -89,7 +90,8 @@ TEMPLATES = [
 ]
 
 # Widgets may use templates from templates/ (the captcha does).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Same templates; selects and inputs drawn in Python (vssid_portal/forms_renderer.py).
+FORM_RENDERER = "vssid_portal.forms_renderer.FastWidgetRenderer"
 
 # DATABASES -------------------------------------------------------------------
 # https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
@@ -104,6 +106,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory: the browser tests' live server reads it
     # from its own thread with its own connection.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}
+# A read replica (PostgreSQL streaming replication) takes the citizens' reads
+# of registry and reference data; see vssid_portal/db_router.py and
+# docs/scaling.md. The alias always exists (without a URL it is the primary
+# itself and the router never uses it); tests mirror it onto the test database.
+# https://docs.djangoproject.com/en/5.2/topics/db/multi-db/#automatic-database-routing
+_replica_url = env("DATABASE_REPLICA_URL", default="")
+DATABASES["replica"] = {
+    **(env.db("DATABASE_REPLICA_URL") if _replica_url else DATABASES["default"]),
+    "TEST": {"MIRROR": "default"},
+}
+DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_REPLICA_READS = bool(_replica_url)
+DATABASE_REPLICA_APPS = ("insurance", "lookup")
+DATABASE_ROUTERS = ["vssid_portal.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # CACHES ----------------------------------------------------------------------
@@ -122,6 +139,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions: in the database, read through Redis when there is one (a signed-
+# in page then reads its session without a query; writes go to both).
+# https://docs.djangoproject.com/en/5.2/topics/http/sessions/#using-cached-sessions
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # AUTHENTICATION --------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -204,7 +230,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late a prefetched task is redelivered if the worker dies, and
+# message_deliver's claim keeps that exactly-once; prefetching a few tasks
+# per process saves a broker round trip per message (docs/performance.md).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_PREFETCH_MULTIPLIER", default=4)
+# prefork (default) or threads: the SMS worker mostly waits on the gateway,
+# so a threads pool with a high -c sends more per core (docs/scaling.md).
+CELERY_WORKER_POOL = env("CELERY_WORKER_POOL", default="prefork")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -213,7 +245,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_timeout": 2,
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -335,7 +367,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # fpdf2's font subsetting logs every glyph table at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # LOOKUPS (issue 8) -----------------------------------------------------------
@@ -345,6 +381,14 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "OfficeLevelEnum": "lookup.models.Office.Level",
         "FacilityLevelEnum": "lookup.models.MedicalFacility.Level",
+    }
+)
+# STAFF REVIEW (issue 5): declaration choice sets named once in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DeclarationStatusEnum": "declarations.models.Declaration.Status",
+        "DeclarationKindEnum": "declarations.models.Declaration.Kind",
+        "StaffQueueStatusEnum": "declarations.selectors.STAFF_QUEUE_STATUSES",
     }
 )
 # ACCOUNT SECURITY (accounts app: sign-in, lockout, OTP, devices) -------------

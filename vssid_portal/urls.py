@@ -28,6 +28,8 @@ urlpatterns = [
     path("api/v1/me/", include("insurance.api_urls")),
     path("hoi-dap/", include("support.urls")),
     path("can-bo/hoi-dap/", include("support.staff_urls")),
+    path("can-bo/", include("declarations.staff_urls")),
+    path("api/v1/staff/declarations/", include("declarations.staff_api_urls")),
     path("dang-ky/", include("declarations.urls")),
     path("api/v1/declarations/", include("declarations.api_urls")),
     path("api/v1/auth/", include("accounts.api_urls")),

@@ -31,15 +31,12 @@ def guardian():
 
 
 def approve(declaration: Declaration) -> None:
-    """The clerk's approval (see approve_by_clerk_pages once issue 5 is merged)."""
-    from django.db import transaction
+    """The clerk of BHXH Quận 4 checks the papers and approves (issue 5's service)."""
+    from declarations.review import declaration_approve, declaration_mark_checked
 
-    from declarations.children import child_account_create
-
-    with transaction.atomic():
-        child_account_create(declaration=declaration, actor=None, ip="127.0.0.1")
-        declaration.status = Declaration.Status.APPROVED
-        declaration.save(update_fields=["status", "updated_at"])
+    clerk = User.objects.get(username="canbo.quan4")
+    declaration_mark_checked(declaration=declaration, actor=clerk, ip="127.0.0.1")
+    declaration_approve(declaration=declaration, actor=clerk, ip="127.0.0.1")
 
 
 def fits_phone(page) -> bool:

@@ -1,0 +1,161 @@
+"""/can-bo/: the clerk's home, the queue of declarations, one declaration
+with its registry record and the actions.
+
+Every view goes through ``ClerkRequiredMixin`` and reads declarations only
+through the office-scoped selectors, so a declaration of another office is
+a 404 whatever the URL. Images are served by ``declarations.views.
+declaration_image``, which applies the same office rule.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from accounts.staff_access import ClerkRequiredMixin
+from vssid_portal.ratelimit import client_ip
+
+from .forms import StaffQueueFilterForm, StaffRejectForm
+from .models import Declaration, DeclarationUpload
+from .review import (
+    COMMON_REJECT_REASONS,
+    declaration_approve,
+    declaration_mark_checked,
+    declaration_reject,
+)
+from .selectors import (
+    QueueFilters,
+    declaration_get_for_staff,
+    declaration_history,
+    declaration_registry_comparison,
+    declaration_status_counts,
+    declarations_for_staff,
+)
+
+PAGE_SIZE = 25
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffHomeView(ClerkRequiredMixin, TemplateView):
+    template_name = "declarations/staff/home.html"
+
+    def get_context_data(self, **kwargs):
+        counts = declaration_status_counts(staff=self.request.user)
+        statuses = [(value, label, counts[value]) for value, label in Declaration.Status.choices]
+        profile = getattr(self.request.user, "staff_profile", None)
+        return super().get_context_data(
+            statuses=statuses,
+            open_count=sum(counts[s] for s in Declaration.OPEN_STATUSES),
+            profile=profile,
+            **kwargs,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffQueueView(ClerkRequiredMixin, TemplateView):
+    template_name = "declarations/staff/queue.html"
+
+    def get_context_data(self, **kwargs):
+        form = StaffQueueFilterForm(self.request.GET)
+        if form.is_valid():
+            data = form.cleaned_data
+            filters = QueueFilters(
+                query=data["q"],
+                status=data["status"],
+                kind=data["kind"],
+                submission_mode=data["submission_mode"],
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+            )
+        else:
+            filters = QueueFilters(query="", status="open")
+        declarations = declarations_for_staff(staff=self.request.user, filters=filters)
+        page_obj = Paginator(declarations, PAGE_SIZE).get_page(self.request.GET.get("trang"))
+        # get_FOO_display() re-translates every choice on each call; label the
+        # page's rows from one translated table instead.
+        kinds = {value: str(label) for value, label in Declaration.Kind.choices}
+        statuses = {value: str(label) for value, label in Declaration.Status.choices}
+        for declaration in page_obj:
+            declaration.kind_label = kinds.get(declaration.kind, declaration.kind)
+            declaration.status_label = statuses.get(declaration.status, declaration.status)
+        params = {k: v for k, v in self.request.GET.items() if k != "trang" and v}
+        return super().get_context_data(
+            form=form,
+            filtered=any(
+                k not in {"q", "trang"} and not (k == "trang-thai" and v == "open")
+                for k, v in params.items()
+            ),
+            page_obj=page_obj,
+            query_string=urlencode(params),
+            **kwargs,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
+    """One declaration: fields, images, registry comparison, history, actions."""
+
+    template_name = "declarations/staff/detail.html"
+
+    def get_declaration(self) -> Declaration:
+        declaration = declaration_get_for_staff(staff=self.request.user, code=self.kwargs["code"])
+        if declaration is None:
+            raise Http404
+        return declaration
+
+    def get_context_data(self, **kwargs):
+        declaration = self.get_declaration()
+        person, comparison = declaration_registry_comparison(declaration=declaration)
+        kwargs.setdefault("reject_form", StaffRejectForm(reasons=COMMON_REJECT_REASONS))
+        return super().get_context_data(
+            declaration=declaration,
+            person=person,
+            comparison=comparison,
+            mismatches=sum(1 for row in comparison if not row.matches),
+            history=declaration_history(declaration=declaration),
+            image_slots=DeclarationUpload.Slot.choices,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        declaration = self.get_declaration()
+        action = request.POST.get("action")
+        ip = client_ip(request)
+        try:
+            if action == "check":
+                declaration_mark_checked(declaration=declaration, actor=request.user, ip=ip)
+                messages.success(request, _("Đã ghi nhận: giấy tờ đã được kiểm tra."))
+            elif action == "approve":
+                declaration_approve(declaration=declaration, actor=request.user, ip=ip)
+                messages.success(
+                    request,
+                    _(
+                        "Đã phê duyệt. Tài khoản {username} đã được tạo; mật khẩu khởi tạo "
+                        "được gửi qua SMS tới số điện thoại trên tờ khai."
+                    ).format(username=declaration.insurance_number),
+                )
+            elif action == "reject":
+                form = StaffRejectForm(request.POST, reasons=COMMON_REJECT_REASONS)
+                if not form.is_valid():
+                    context = self.get_context_data(reject_form=form)
+                    return self.render_to_response(context, status=400)
+                declaration_reject(
+                    declaration=declaration,
+                    actor=request.user,
+                    ip=ip,
+                    reason=form.cleaned_data["full_reason"],
+                )
+                messages.success(
+                    request, _("Đã từ chối tờ khai. Người đăng ký sẽ nhận lý do qua SMS.")
+                )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            # A colleague acted first, or the state forbids it: show it as it is now.
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(request.path)
