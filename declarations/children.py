@@ -98,6 +98,7 @@ def child_declaration_submit(
     images: Mapping[str, File],
     submission_key: str,
     draft: DeclarationDraft | None = None,
+    ip: str | None = None,
 ) -> Declaration:
     """File the child-account tờ khai; the guardian is its contact.
 
@@ -129,11 +130,20 @@ def child_declaration_submit(
             send_form_by_email=bool(guardian.email),
         )
 
-    return declaration_store(build=build, images=images, submission_key=submission_key, draft=draft)
+    return declaration_store(
+        build=build, images=images, submission_key=submission_key, draft=draft, ip=ip
+    )
 
 
 def child_declaration_submit_from_draft(
-    *, draft: DeclarationDraft, guardian, insurance_number: str, full_name: str, office, mode: str
+    *,
+    draft: DeclarationDraft,
+    guardian,
+    insurance_number: str,
+    full_name: str,
+    office,
+    mode: str,
+    ip: str | None = None,
 ) -> Declaration:
     from .selectors import declaration_by_submission_key
 
@@ -149,4 +159,5 @@ def child_declaration_submit_from_draft(
         images=draft_images(draft=draft, slots=CHILD_IMAGE_SLOTS),
         submission_key=draft.token,
         draft=draft,
+        ip=ip,
     )

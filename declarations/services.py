@@ -312,6 +312,7 @@ def declaration_submit(
     images: Mapping[str, File],
     submission_key: str,
     draft: DeclarationDraft | None = None,
+    ip: str | None = None,
 ) -> Declaration:
     """Submit a citizen's own tờ khai (see ``declaration_store``)."""
     existing = declaration_by_submission_key(key=submission_key)
@@ -346,7 +347,9 @@ def declaration_submit(
             send_form_by_email=send_form_by_email,
         )
 
-    return declaration_store(build=build, images=images, submission_key=submission_key, draft=draft)
+    return declaration_store(
+        build=build, images=images, submission_key=submission_key, draft=draft, ip=ip
+    )
 
 
 def draft_images(*, draft: DeclarationDraft, slots: tuple[str, ...]) -> dict[str, File]:

@@ -267,6 +267,7 @@ class ChildCommitView(ChildReviewView):
                     full_name=summary["child"]["full_name"],
                     office=summary["office"]["office"],
                     mode=summary["office"]["submission_mode"],
+                    ip=client_ip(request),
                 )
             except ValidationError as exc:
                 context = self.context(summary)

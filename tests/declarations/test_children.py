@@ -358,3 +358,16 @@ def test_approval_opens_the_childs_account_linked_to_the_guardian(
     assert account.must_change_password and account.has_usable_password()
     sms = Message.objects.get(channel="sms", about_id=account.pk)
     assert sms.recipient == "+84912345678"  # the guardian's phone
+
+
+def test_the_clerk_sees_the_guardians_account_next_to_the_childs_form(
+    client, submitted, guardian, offices
+):
+    from accounts.models import StaffProfile
+
+    clerk = User.objects.create_user(username="canbo.q4b", password="x-y-z-123456", is_staff=True)
+    StaffProfile.objects.create(user=clerk, office=offices.q4)
+    client.force_login(clerk)
+    page = client.get(f"/can-bo/to-khai/{submitted.reference_code}/").content.decode()
+    assert "Tài khoản người giám hộ" in page and guardian.username in page
+    assert "birth_certificate" in page and "/anh/id_front/" not in page
