@@ -62,9 +62,10 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["username"]
     inlines = [StaffProfileInline]
     actions = [unlock_accounts]
+    raw_id_fields = ["guardian"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Thông tin cá nhân"), {"fields": ("full_name", "phone", "email")}),
+        (_("Thông tin cá nhân"), {"fields": ("full_name", "phone", "email", "guardian")}),
         (
             _("Mật khẩu"),
             {

@@ -43,6 +43,19 @@ class User(AbstractUser):
         help_text=_("Khoá sau 5 lần nhập sai; chỉ cán bộ BHXH hoặc quản trị viên mở khoá."),
     )
 
+    guardian = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("người giám hộ"),
+        help_text=_(
+            "Cha, mẹ hoặc người giám hộ đã đăng ký tài khoản cho trẻ; được xem hồ sơ của "
+            "trẻ và nhận SMS thay khi tài khoản của trẻ không có số điện thoại."
+        ),
+    )
+
     REQUIRED_FIELDS = ["email"]
 
     class Meta:
@@ -51,7 +64,10 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=Q(failed_logins__lte=5), name="failed_logins_at_most_5"
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(guardian=models.F("pk")), name="user_not_own_guardian"
+            ),
         ]
 
     def __str__(self) -> str:

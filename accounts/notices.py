@@ -42,9 +42,15 @@ def notice_to_owner(
 ) -> None:
     """Tell the account's owner by SMS and e-mail (when they have them)."""
     context = {"username": user.username, "full_name": user.full_name, **(context or {})}
+    from .selectors import account_sms_phone
+
     if sms:
         notice_queue(
-            channel="sms", recipient=user.phone, template=template, context=context, about=user
+            channel="sms",
+            recipient=account_sms_phone(user=user),
+            template=template,
+            context=context,
+            about=user,
         )
     if email:
         notice_queue(

@@ -33,6 +33,7 @@ from vssid_portal.ratelimit import RateLimited, rate_limit
 
 from .models import OtpChallenge, User
 from .notices import notice_queue
+from .selectors import account_sms_phone
 
 T = TypeVar("T")
 
@@ -79,7 +80,9 @@ def otp_send(
     limit; nothing is queued then.
     """
     if recipient is None:
-        recipient = user.phone if channel == OtpChallenge.Channel.SMS else user.email
+        recipient = (
+            account_sms_phone(user=user) if channel == OtpChallenge.Channel.SMS else user.email
+        )
     if not recipient:
         raise ValidationError(
             _("Tài khoản chưa có số điện thoại/thư điện tử để nhận mã OTP."), code="no_recipient"

@@ -37,3 +37,26 @@ def password_age_days(*, user: User) -> int:
 
 def password_expired(*, user: User) -> bool:
     return password_age_days(user=user) >= settings.PASSWORD_MAX_AGE_DAYS
+
+
+def account_sms_phone(*, user: User) -> str:
+    """Where the account's SMS go: its own phone, else its guardian's.
+
+    A child registered by a guardian may have no phone of its own; the
+    initial password, OTPs and notices then reach the guardian.
+    """
+    if user.phone:
+        return user.phone
+    if user.guardian_id:
+        guardian = User.objects.filter(pk=user.guardian_id).only("phone").first()
+        return guardian.phone if guardian else ""
+    return ""
+
+
+def guardian_children(*, guardian: User):
+    """The active child accounts registered by this guardian, oldest first."""
+    if not getattr(guardian, "is_authenticated", False) or guardian.is_staff:
+        return User.objects.none()
+    return User.objects.filter(guardian=guardian, is_active=True, is_staff=False).order_by(
+        "date_joined", "pk"
+    )

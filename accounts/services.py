@@ -19,7 +19,7 @@ from .audit import account_event_record
 from .models import AccountEvent, OtpChallenge, PasswordHistory, User, UserSession
 from .notices import notice_queue, notice_to_owner
 from .otp import otp_send
-from .selectors import staff_can_manage_account
+from .selectors import account_sms_phone, staff_can_manage_account
 from .sessions import sessions_revoke
 
 Purpose = OtpChallenge.Purpose
@@ -98,7 +98,7 @@ def account_initial_password_issue(
     )
     notice_queue(
         channel="sms",
-        recipient=user.phone,
+        recipient=account_sms_phone(user=user),
         template=sms_template,
         context={
             "username": user.username,
@@ -321,12 +321,17 @@ def password_rotation_reminders_queue() -> int:
             must_change_password=False,
             password_changed_at__lte=newest,
             password_changed_at__gt=oldest,
-        ).only("pk", "username", "full_name", "phone", "email", "password_changed_at")
+        ).only(
+            "pk", "username", "full_name", "phone", "guardian_id", "email", "password_changed_at"
+        )
         for user in users.iterator(chunk_size=500):
             days_left = max_age - (now - user.password_changed_at).days
             key = f"password-rotation:{user.pk}:{user.password_changed_at:%Y%m%d%H%M%S}:{days}"
             with transaction.atomic():
-                for channel, recipient in (("sms", user.phone), ("email", user.email)):
+                for channel, recipient in (
+                    ("sms", account_sms_phone(user=user)),
+                    ("email", user.email),
+                ):
                     notice_queue(
                         channel=channel,
                         recipient=recipient,

@@ -31,7 +31,7 @@ from .forms import (
 from .lockout import password_check_limit
 from .models import OtpChallenge, User, UserSession
 from .otp import otp_confirm, otp_resend
-from .selectors import password_expired
+from .selectors import account_sms_phone, password_expired
 from .services import (
     contact_change_apply,
     contact_change_request,
@@ -350,7 +350,7 @@ class AccountHomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         context = super().get_context_data(**kwargs)
-        context["phone_masked"] = mask(user.phone)
+        context["phone_masked"] = mask(account_sms_phone(user=user))
         context["password_expired"] = password_expired(user=user)
         context["sessions"] = UserSession.objects.filter(user=user, ended_at__isnull=True)[:10]
         context["current_session_key"] = self.request.session.session_key

@@ -32,6 +32,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         "office__code",
     ]
     list_select_related = ["office"]
+    raw_id_fields = ["guardian"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     fields = [
@@ -39,6 +40,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         "kind",
         "status",
         "reject_reason",
+        "guardian",
         "full_name",
         "insurance_number",
         "date_of_birth",
@@ -61,6 +63,7 @@ class DeclarationAdmin(admin.ModelAdmin):
         links = [
             (reverse("declarations:declaration-image", args=[obj.reference_code, slot]), label)
             for slot, label in DeclarationUpload.Slot.choices
+            if slot in obj.image_slots
         ]
         return format_html(
             " · ".join(['<a href="{}" target="_blank" rel="noopener">{}</a>'] * len(links)),

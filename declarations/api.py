@@ -3,6 +3,7 @@
 import hashlib
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,21 +15,29 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from insurance.access import IsCitizen
 from vssid_portal.captcha import captcha_check, captcha_new
 from vssid_portal.ratelimit import RateLimited, client_ip, rate_limit, usage_hit, usage_peek
 from vssid_portal.schema import ERROR_BODY
 from vssid_portal.validators import normalize_phone
 
 from . import documents
-from .forms import DeclarationApiForm
+from .forms import DeclarationApiForm, DeclarationEmailForm
 from .models import Declaration
-from .selectors import declaration_by_submission_key, declaration_track
-from .services import declaration_submit
+from .selectors import (
+    citizen_declaration,
+    citizen_declarations,
+    declaration_by_submission_key,
+    declaration_track,
+)
+from .services import declaration_email_send, declaration_submit
 from .views import CAPTCHA_FAILURE_LIMIT, SUBMIT_LIMIT, TRACK_LIMIT, not_found_message
 
 ErrorSerializer = ERROR_BODY
@@ -238,3 +247,117 @@ class DeclarationStatusApi(APIView):
             declaration.reject_reason if declaration.status == "rejected" else ""
         )
         return Response(data)
+
+
+# "XEM TỜ KHAI" (/api/v1/me/declarations/) ------------------------------------------
+class CitizenDeclarationMixin:
+    """The signed-in citizen's own tờ khai and those filed for their children (else 404)."""
+
+    permission_classes = [IsCitizen]
+
+    def get_declaration(self, code: str) -> Declaration:
+        declaration = citizen_declaration(user=self.request.user, code=code)
+        if declaration is None:
+            raise NotFound(_("Không tìm thấy tờ khai."))
+        return declaration
+
+
+@extend_schema_serializer(component_name="MeDeclaration")
+class MyDeclarationOutputSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    status_label = serializers.CharField(source="get_status_display")
+    office_code = serializers.CharField(source="office.code")
+    office_name = serializers.CharField(source="office.name")
+    download_url = serializers.SerializerMethodField(
+        help_text="Đường dẫn tải PDF có chữ ký, hiệu lực 30 ngày (để chia sẻ)."
+    )
+
+    class Meta:
+        model = Declaration
+        fields = [
+            "reference_code",
+            "kind",
+            "kind_label",
+            "status",
+            "status_label",
+            "reject_reason",
+            "full_name",
+            "insurance_number",
+            "date_of_birth",
+            "contact_person",
+            "contact_address",
+            "email",
+            "phone",
+            "office_code",
+            "office_name",
+            "submission_mode",
+            "created_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, obj) -> str:
+        return documents.download_url(declaration=obj)
+
+
+class MyDeclarationListApi(CitizenDeclarationMixin, ListAPIView):
+    serializer_class = MyDeclarationOutputSerializer
+
+    def get_queryset(self):
+        return citizen_declarations(user=self.request.user)
+
+    @extend_schema(operation_id="me_declarations")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class MyDeclarationDetailApi(CitizenDeclarationMixin, APIView):
+    @extend_schema(operation_id="me_declaration", responses=MyDeclarationOutputSerializer)
+    def get(self, request, code: str):
+        declaration = self.get_declaration(code)
+        return Response(MyDeclarationOutputSerializer(declaration).data)
+
+
+class MyDeclarationPdfApi(CitizenDeclarationMixin, APIView):
+    @extend_schema(
+        operation_id="me_declaration_pdf",
+        responses={(200, "application/pdf"): OpenApiResponse(description="Tờ khai (PDF)")},
+    )
+    def get(self, request, code: str):
+        declaration = self.get_declaration(code)
+        response = HttpResponse(
+            documents.declaration_pdf(declaration=declaration), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{documents.pdf_filename(declaration)}"'
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class MyDeclarationEmailApi(CitizenDeclarationMixin, APIView):
+    """E-mail the tờ khai (PDF) to a typed address; 429 past the limits."""
+
+    @extend_schema_serializer(component_name="MeDeclarationEmail")
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(
+        operation_id="me_declaration_email",
+        request=InputSerializer,
+        responses={202: DetailSerializer, 400: ErrorSerializer, 404: DetailSerializer},
+    )
+    def post(self, request, code: str):
+        declaration = self.get_declaration(code)
+        form = DeclarationEmailForm(request.data)
+        if not form.is_valid():
+            return Response(_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        declaration_email_send(
+            declaration=declaration,
+            email=form.cleaned_data["email"],
+            actor=request.user,
+            ip=client_ip(request),
+        )
+        return Response(
+            {"detail": _("Đã gửi tờ khai đến {email}.").format(email=form.cleaned_data["email"])},
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -56,8 +56,45 @@ def declaration_pdf(*, declaration: Declaration) -> bytes:
         return _declaration_pdf(declaration)
 
 
+def _declaration_rows(declaration: Declaration) -> list[tuple[str, str]]:
+    office = declaration.office
+    if declaration.is_child_account:
+        guardian = declaration.guardian
+        return [
+            (_("Họ và tên của trẻ"), declaration.full_name),
+            (_("Mã số bảo hiểm xã hội của trẻ"), declaration.insurance_number),
+            (_("Ngày sinh của trẻ"), declaration.date_of_birth.strftime("%d/%m/%Y")),
+            (_("Người giám hộ (cha, mẹ hoặc người giám hộ)"), declaration.contact_person),
+            (
+                _("Mã số bảo hiểm xã hội của người giám hộ"),
+                guardian.username if guardian is not None else "—",
+            ),
+            (_("Địa chỉ liên hệ"), declaration.contact_address or "—"),
+            (_("Địa chỉ thư điện tử"), declaration.email or "—"),
+            (_("Điện thoại di động"), phone_display(declaration.phone)),
+            (_("Cơ quan BHXH tiếp nhận"), f"[{office.code}] {office.name}"),
+            (_("Hình thức nộp hồ sơ"), declaration.get_submission_mode_display()),
+            (_("Giấy tờ kèm theo"), _("Ảnh chân dung của trẻ, ảnh giấy khai sinh")),
+        ]
+    return [
+        (_("Họ và tên (Tên cơ quan/tổ chức/cá nhân)"), declaration.full_name),
+        (_("Mã số bảo hiểm xã hội"), declaration.insurance_number),
+        (_("Ngày sinh"), declaration.date_of_birth.strftime("%d/%m/%Y")),
+        (_("Số CMND/HC/CC"), declaration.id_number),
+        (_("Địa chỉ liên hệ"), declaration.contact_address),
+        (_("Người liên hệ"), declaration.contact_person),
+        (_("Địa chỉ thư điện tử"), declaration.email or "—"),
+        (_("Điện thoại di động"), phone_display(declaration.phone)),
+        (_("Cơ quan BHXH tiếp nhận"), f"[{office.code}] {office.name}"),
+        (_("Hình thức nộp hồ sơ"), declaration.get_submission_mode_display()),
+        (_("Gửi email tờ khai"), _("Có") if declaration.send_form_by_email else _("Không")),
+    ]
+
+
 def _declaration_pdf(declaration: Declaration) -> bytes:
     title = _("TỜ KHAI ĐĂNG KÝ SỬ DỤNG PHƯƠNG THỨC GIAO DỊCH ĐIỆN TỬ")
+    if declaration.is_child_account:
+        title = _("TỜ KHAI ĐĂNG KÝ TÀI KHOẢN GIAO DỊCH ĐIỆN TỬ CHO TRẺ EM")
     pdf = new_document(title=title)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
@@ -102,19 +139,7 @@ def _declaration_pdf(declaration: Declaration) -> bytes:
     )
     pdf.ln(3)
 
-    rows = [
-        (_("Họ và tên (Tên cơ quan/tổ chức/cá nhân)"), declaration.full_name),
-        (_("Mã số bảo hiểm xã hội"), declaration.insurance_number),
-        (_("Ngày sinh"), declaration.date_of_birth.strftime("%d/%m/%Y")),
-        (_("Số CMND/HC/CC"), declaration.id_number),
-        (_("Địa chỉ liên hệ"), declaration.contact_address),
-        (_("Người liên hệ"), declaration.contact_person),
-        (_("Địa chỉ thư điện tử"), declaration.email or "—"),
-        (_("Điện thoại di động"), phone_display(declaration.phone)),
-        (_("Cơ quan BHXH tiếp nhận"), f"[{office.code}] {office.name}"),
-        (_("Hình thức nộp hồ sơ"), declaration.get_submission_mode_display()),
-        (_("Gửi email tờ khai"), _("Có") if declaration.send_form_by_email else _("Không")),
-    ]
+    rows = _declaration_rows(declaration)
     label_width = width * 0.38
     for label, value in rows:
         pdf.set_font("dejavu", "B", 10)
@@ -131,9 +156,17 @@ def _declaration_pdf(declaration: Declaration) -> bytes:
     pdf.multi_cell(
         width,
         5.5,
-        _(
-            "Tôi cam kết những nội dung kê khai trên là đúng sự thật và chịu trách nhiệm "
-            "trước pháp luật về nội dung đã kê khai."
+        (
+            _(
+                "Tôi là cha, mẹ hoặc người giám hộ hợp pháp của trẻ có tên trên. Tôi cam kết "
+                "những nội dung kê khai trên là đúng sự thật và chịu trách nhiệm trước pháp "
+                "luật về nội dung đã kê khai."
+            )
+            if declaration.is_child_account
+            else _(
+                "Tôi cam kết những nội dung kê khai trên là đúng sự thật và chịu trách nhiệm "
+                "trước pháp luật về nội dung đã kê khai."
+            )
         ),
         new_x="LMARGIN",
         new_y="NEXT",
@@ -160,7 +193,8 @@ def _declaration_pdf(declaration: Declaration) -> bytes:
     pdf.ln(22)
     pdf.set_font("dejavu", "B", 11)
     pdf.cell(width / 2, 6, "")
-    pdf.cell(width / 2, 6, declaration.full_name, align="C", new_x="LMARGIN", new_y="NEXT")
+    signer = declaration.contact_person if declaration.is_child_account else declaration.full_name
+    pdf.cell(width / 2, 6, signer, align="C", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -202,23 +202,20 @@ def _image_field(label, help_text, *, required: bool) -> ImageUploadField:
 class UploadsForm(forms.Form):
     """Step 3: portrait 3x4 and both sides of the ID card."""
 
-    def __init__(self, *args, required: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["portrait"] = _image_field(
-            _("Ảnh chân dung"),
-            _("Ảnh 3x4, chụp thẳng mặt, rõ nét, nền sáng."),
-            required=required,
-        )
-        self.fields["id_front"] = _image_field(
+    images = [
+        ("portrait", _("Ảnh chân dung"), _("Ảnh 3x4, chụp thẳng mặt, rõ nét, nền sáng.")),
+        (
+            "id_front",
             _("Ảnh mặt trước"),
             _("Mặt trước căn cước/CMND/hộ chiếu, đủ 4 góc, không bị lóa."),
-            required=required,
-        )
-        self.fields["id_back"] = _image_field(
-            _("Ảnh mặt sau"),
-            _("Mặt sau căn cước/CMND, đủ 4 góc, không bị lóa."),
-            required=required,
-        )
+        ),
+        ("id_back", _("Ảnh mặt sau"), _("Mặt sau căn cước/CMND, đủ 4 góc, không bị lóa.")),
+    ]
+
+    def __init__(self, *args, required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label, help_text in self.images:
+            self.fields[name] = _image_field(label, help_text, required=required)
 
 
 class OfficeForm(forms.Form):
@@ -355,6 +352,93 @@ class DeclarationApiForm(DeclarantForm):
                 "send_form_by_email", _("Vui lòng nhập địa chỉ thư điện tử để nhận tờ khai.")
             )
         return cleaned
+
+
+# CHILD ACCOUNT (/ca-nhan/dang-ky-cho-con/) ------------------------------------
+class ChildForm(forms.Form):
+    """Step 1 of the child's tờ khai: who the child is, checked against the registry."""
+
+    insurance_number = forms.CharField(
+        label=_("Mã số BHXH của con"),
+        max_length=20,
+        help_text=_("10 chữ số, in trên thẻ BHYT của con."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("Vui lòng nhập mã số BHXH của con.")},
+    )
+    full_name = forms.CharField(
+        label=_("Họ và tên của con"),
+        max_length=150,
+        help_text=_("Viết có dấu, đúng như trên giấy khai sinh hoặc thẻ BHYT."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "words"}),
+        error_messages={"required": _("Vui lòng nhập họ và tên của con.")},
+    )
+
+    def __init__(self, *args, guardian=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guardian = guardian
+        self.person = None
+
+    def clean_full_name(self) -> str:
+        return collapse_spaces(self.cleaned_data["full_name"])
+
+    def clean_insurance_number(self) -> str:
+        value = "".join(self.cleaned_data["insurance_number"].split())
+        validate_insurance_number(value)
+        return value
+
+    def clean(self):
+        from .children import child_check
+
+        cleaned = super().clean()
+        if self.guardian is not None and not self.errors:
+            self.person = child_check(
+                guardian=self.guardian,
+                insurance_number=cleaned["insurance_number"],
+                full_name=cleaned["full_name"],
+            )
+            cleaned["full_name"] = self.person.full_name
+        return cleaned
+
+
+class ChildUploadsForm(UploadsForm):
+    """Step 2: the child's portrait and a photo of the birth certificate."""
+
+    images = [
+        (
+            "portrait",
+            _("Ảnh chân dung của con"),
+            _("Ảnh 3x4, chụp thẳng mặt, rõ nét, nền sáng."),
+        ),
+        (
+            "birth_certificate",
+            _("Ảnh giấy khai sinh"),
+            _("Chụp cả trang giấy khai sinh, đủ 4 góc, đọc rõ chữ, không bị lóa."),
+        ),
+    ]
+
+
+class ChildOfficeForm(OfficeForm):
+    """Step 3: the receiving office and mode; the PDF goes to the guardian's e-mail anyway."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["has_email"] = True
+        super().__init__(*args, **kwargs)
+        del self.fields["send_form_by_email"]
+
+
+class DeclarationEmailForm(forms.Form):
+    """ "Gửi qua email": the tờ khai as PDF to an address the citizen types."""
+
+    email = forms.EmailField(
+        label=_("Gửi tờ khai đến địa chỉ thư điện tử"),
+        max_length=254,
+        help_text=_("Tờ khai (PDF) được gửi kèm thư. Ví dụ: ten@example.com"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        error_messages={
+            "required": _("Vui lòng nhập địa chỉ thư điện tử."),
+            "invalid": _("Địa chỉ thư điện tử không hợp lệ, ví dụ: ten@example.com."),
+        },
+    )
 
 
 # STAFF -----------------------------------------------------------------------

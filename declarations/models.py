@@ -7,6 +7,7 @@ names and are only served through views that check the viewer.
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -104,9 +105,22 @@ class Declaration(TimeStampedModel):
     )
     send_form_by_email = models.BooleanField(_("Gửi email tờ khai"), default=False)
 
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="child_declarations",
+        verbose_name=_("người giám hộ"),
+        help_text=_("Tài khoản của cha, mẹ hoặc người giám hộ đăng ký cho trẻ."),
+    )
+
     portrait = models.FileField(_("Ảnh chân dung"), upload_to=declaration_upload_to)
-    id_front = models.FileField(_("Ảnh mặt trước"), upload_to=declaration_upload_to)
-    id_back = models.FileField(_("Ảnh mặt sau"), upload_to=declaration_upload_to)
+    id_front = models.FileField(_("Ảnh mặt trước"), upload_to=declaration_upload_to, blank=True)
+    id_back = models.FileField(_("Ảnh mặt sau"), upload_to=declaration_upload_to, blank=True)
+    birth_certificate = models.FileField(
+        _("Ảnh giấy khai sinh"), upload_to=declaration_upload_to, blank=True
+    )
 
     submission_key = models.CharField(
         _("khoá gửi"),
@@ -129,6 +143,10 @@ class Declaration(TimeStampedModel):
                 fields=["insurance_number"],
                 condition=Q(status__in=["submitted", "received"]),
                 name="declaration_one_open_per_insurance_number",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="child_account") | Q(guardian__isnull=False),
+                name="declaration_child_has_guardian",
             ),
         ]
         # The staff queue filters by office (and often status) and lists the
@@ -154,6 +172,17 @@ class Declaration(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_child_account(self) -> bool:
+        return self.kind == self.Kind.CHILD_ACCOUNT
+
+    @property
+    def image_slots(self) -> tuple[str, ...]:
+        """The images this kind of tờ khai carries (field names)."""
+        if self.is_child_account:
+            return ("portrait", "birth_certificate")
+        return ("portrait", "id_front", "id_back")
 
 
 class DeclarationEvent(models.Model):
@@ -228,9 +257,10 @@ class DeclarationUpload(models.Model):
         PORTRAIT = "portrait", _("Ảnh chân dung")
         ID_FRONT = "id_front", _("Ảnh mặt trước")
         ID_BACK = "id_back", _("Ảnh mặt sau")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Ảnh giấy khai sinh")
 
     draft = models.ForeignKey(DeclarationDraft, on_delete=models.CASCADE, related_name="uploads")
-    slot = models.CharField(_("loại ảnh"), max_length=16, choices=Slot)
+    slot = models.CharField(_("loại ảnh"), max_length=20, choices=Slot)
     file = models.FileField(_("tệp"), upload_to=draft_upload_to)
     created_at = models.DateTimeField(auto_now_add=True)
 

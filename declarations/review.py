@@ -200,11 +200,16 @@ def declaration_account_create(*, declaration: Declaration, actor, ip: str | Non
     )
     if User.objects.filter(username=username).exists():
         raise refused
+    child = declaration.kind == Declaration.Kind.CHILD_ACCOUNT
     user = User(
         username=username,
         full_name=declaration.full_name,
-        phone=declaration.phone,
-        email=declaration.email,
+        # A child's account has no contact of its own: the form's phone and
+        # e-mail are the guardian's, and its SMS (initial password, OTPs)
+        # reach the guardian through accounts.selectors.account_sms_phone.
+        phone="" if child else declaration.phone,
+        email="" if child else declaration.email,
+        guardian_id=declaration.guardian_id if child else None,
     )
     user.set_unusable_password()
     try:
@@ -222,7 +227,7 @@ def declaration_account_create(*, declaration: Declaration, actor, ip: str | Non
     account_initial_password_issue(user=user, ip=ip, sms_template="account_approved")
     notice_queue(
         channel="email",
-        recipient=user.email,
+        recipient=declaration.email if child else user.email,
         template="account_approved",
         context={"username": user.username, "full_name": user.full_name},
         about=user,

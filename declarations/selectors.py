@@ -153,6 +153,7 @@ def declaration_status_counts(*, staff) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+
     counts = {value: 0 for value in Declaration.Status.values}
     counts.update(dict(rows))
     return counts
@@ -223,3 +224,26 @@ def declaration_registry_comparison(
             not person.address or fold(person.address) in fold(declaration.contact_address),
         ),
     ]
+
+
+def citizen_declarations(*, user) -> QuerySet[Declaration]:
+    """The tờ khai a citizen may open (their own, and those filed for a child), newest first."""
+    from insurance.access import declarations_visible_filter
+
+    return (
+        Declaration.objects.filter(declarations_visible_filter(user))
+        .select_related("office")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def citizen_declaration(*, user, code: str) -> Declaration | None:
+    """One of ``citizen_declarations`` by reference code, else None (shown as 404)."""
+    if not code or len(code) > 20:
+        return None
+    return (
+        citizen_declarations(user=user)
+        .select_related("office__parent", "guardian")
+        .filter(reference_code=code.strip().upper())
+        .first()
+    )

@@ -3,7 +3,7 @@
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -101,7 +101,7 @@ def draft_step_save(*, draft: DeclarationDraft, step: str, values: dict, complet
 
 def draft_upload_store(*, draft: DeclarationDraft, slot: str, image: File) -> DeclarationUpload:
     """Store a cleaned image for a slot, replacing (and removing) the previous one."""
-    if slot not in IMAGE_SLOTS:
+    if slot not in DeclarationUpload.Slot.values:
         raise ValueError(slot)
     with transaction.atomic():
         previous = (
@@ -178,37 +178,64 @@ def _notifications_queue(*, declaration: Declaration) -> None:
         sensitive=("download_url",),
     )
     if declaration.send_form_by_email and declaration.email:
-        message_queue(
-            channel="email",
-            recipient=declaration.email,
-            template="declaration_form_email",
-            context={**context, "full_name": declaration.full_name},
-            about=declaration,
+        declaration_pdf_email_queue(
+            declaration=declaration,
+            email=declaration.email,
+            template=(
+                "child_declaration_form_email"
+                if declaration.is_child_account
+                else "declaration_form_email"
+            ),
             idempotency_key=f"declaration:{declaration.pk}:form:email",
-            sensitive=("download_url",),
-            attachments=[
-                (
-                    documents.pdf_filename(declaration),
-                    documents.declaration_pdf(declaration=declaration),
-                    "application/pdf",
-                )
-            ],
         )
 
 
-def declaration_submit(
+def declaration_pdf_email_queue(
     *,
-    declarant: DeclarantData,
-    office: Office,
-    submission_mode: str,
-    send_form_by_email: bool,
+    declaration: Declaration,
+    email: str,
+    template: str = "declaration_form_copy",
+    idempotency_key: str | None = None,
+):
+    """Queue the tờ khai as a PDF attachment to ``email`` (in the caller's transaction)."""
+    from notifications.services import message_queue
+
+    return message_queue(
+        channel="email",
+        recipient=email,
+        template=template,
+        context={
+            "reference_code": declaration.reference_code,
+            "download_url": documents.download_url(declaration=declaration),
+            "office_name": declaration.office.name,
+            "full_name": declaration.full_name,
+            "contact_person": declaration.contact_person,
+        },
+        about=declaration,
+        idempotency_key=idempotency_key,
+        sensitive=("download_url",),
+        attachments=[
+            (
+                documents.pdf_filename(declaration),
+                documents.declaration_pdf(declaration=declaration),
+                "application/pdf",
+            )
+        ],
+    )
+
+
+def declaration_store(
+    *,
+    build: Callable[[], Declaration],
     images: Mapping[str, File],
     submission_key: str,
     draft: DeclarationDraft | None = None,
     ip: str | None = None,
 ) -> Declaration:
-    """Create the declaration, its images and its notifications in one transaction.
+    """Save a tờ khai, its images and its notifications in one transaction.
 
+    ``build`` applies the registry rules and returns the unsaved
+    declaration; it runs inside the transaction, after the draft's row lock.
     ``submission_key`` makes the call idempotent: a second call with the same
     key (a double click, a retried request) returns the first declaration.
     A failure anywhere leaves no row, no outbox message and no image file.
@@ -217,13 +244,6 @@ def declaration_submit(
     existing = declaration_by_submission_key(key=submission_key)
     if existing is not None:
         return existing
-    if set(images) != set(IMAGE_SLOTS):
-        raise ValidationError(_("Vui lòng tải lên đủ ba ảnh."), code="images_missing")
-    if send_form_by_email and not declarant.email:
-        raise ValidationError(
-            {"send_form_by_email": _("Vui lòng nhập địa chỉ thư điện tử để nhận tờ khai.")},
-            code="email_missing",
-        )
     written: list[str] = []
     try:
         with transaction.atomic():
@@ -237,27 +257,11 @@ def declaration_submit(
                     raise ValidationError(
                         _("Phiên đăng ký đã hết hạn. Vui lòng điền lại tờ khai."), code="expired"
                     )
-            person = declarant_check(
-                insurance_number=declarant.insurance_number,
-                full_name=declarant.full_name,
-                date_of_birth=declarant.date_of_birth,
-            )
-            declaration = Declaration(
-                kind=Declaration.Kind.OWN_ACCOUNT,
-                full_name=person.full_name,
-                insurance_number=declarant.insurance_number,
-                date_of_birth=declarant.date_of_birth,
-                id_number=declarant.id_number,
-                contact_address=declarant.contact_address,
-                contact_person=declarant.contact_person,
-                email=declarant.email,
-                phone=declarant.phone,
-                office=office,
-                submission_mode=submission_mode,
-                send_form_by_email=send_form_by_email,
-                submission_key=submission_key,
-            )
-            for slot in IMAGE_SLOTS:
+            declaration = build()
+            declaration.submission_key = submission_key
+            if set(images) != set(declaration.image_slots):
+                raise ValidationError(_("Vui lòng tải lên đủ các ảnh."), code="images_missing")
+            for slot in declaration.image_slots:
                 image = images[slot]
                 image.seek(0)
                 field = getattr(declaration, slot)
@@ -290,9 +294,74 @@ def declaration_submit(
         raise
     logger.info(
         "declarations.submitted",
-        extra={"declaration_id": declaration.pk, "office": office.code},
+        extra={
+            "declaration_id": declaration.pk,
+            "office": declaration.office.code,
+            "kind": declaration.kind,
+        },
     )
     return declaration
+
+
+def declaration_submit(
+    *,
+    declarant: DeclarantData,
+    office: Office,
+    submission_mode: str,
+    send_form_by_email: bool,
+    images: Mapping[str, File],
+    submission_key: str,
+    draft: DeclarationDraft | None = None,
+    ip: str | None = None,
+) -> Declaration:
+    """Submit a citizen's own tờ khai (see ``declaration_store``)."""
+    existing = declaration_by_submission_key(key=submission_key)
+    if existing is not None:
+        return existing
+    if set(images) != set(IMAGE_SLOTS):
+        raise ValidationError(_("Vui lòng tải lên đủ ba ảnh."), code="images_missing")
+    if send_form_by_email and not declarant.email:
+        raise ValidationError(
+            {"send_form_by_email": _("Vui lòng nhập địa chỉ thư điện tử để nhận tờ khai.")},
+            code="email_missing",
+        )
+
+    def build() -> Declaration:
+        person = declarant_check(
+            insurance_number=declarant.insurance_number,
+            full_name=declarant.full_name,
+            date_of_birth=declarant.date_of_birth,
+        )
+        return Declaration(
+            kind=Declaration.Kind.OWN_ACCOUNT,
+            full_name=person.full_name,
+            insurance_number=declarant.insurance_number,
+            date_of_birth=declarant.date_of_birth,
+            id_number=declarant.id_number,
+            contact_address=declarant.contact_address,
+            contact_person=declarant.contact_person,
+            email=declarant.email,
+            phone=declarant.phone,
+            office=office,
+            submission_mode=submission_mode,
+            send_form_by_email=send_form_by_email,
+        )
+
+    return declaration_store(
+        build=build, images=images, submission_key=submission_key, draft=draft, ip=ip
+    )
+
+
+def draft_images(*, draft: DeclarationDraft, slots: tuple[str, ...]) -> dict[str, File]:
+    """The draft's cleaned uploads as files, or a ValidationError if one is missing."""
+    uploads = {upload.slot: upload for upload in draft.uploads.all() if upload.slot in slots}
+    if set(uploads) != set(slots):
+        raise ValidationError(_("Vui lòng tải lên đủ các ảnh."), code="images_missing")
+    images = {}
+    for slot, upload in uploads.items():
+        with upload.file.open("rb") as handle:
+            images[slot] = ContentFile(handle.read(), name=upload.file.name.rsplit("/", 1)[-1])
+    return images
 
 
 def declaration_submit_from_draft(
@@ -308,13 +377,9 @@ def declaration_submit_from_draft(
     existing = declaration_by_submission_key(key=draft.token)
     if existing is not None:
         return existing
-    uploads = {upload.slot: upload for upload in draft.uploads.all()}
-    if set(uploads) != set(IMAGE_SLOTS):
+    if set(draft.uploads.values_list("slot", flat=True)) & set(IMAGE_SLOTS) != set(IMAGE_SLOTS):
         raise ValidationError(_("Vui lòng tải lên đủ ba ảnh."), code="images_missing")
-    images = {}
-    for slot, upload in uploads.items():
-        with upload.file.open("rb") as handle:
-            images[slot] = ContentFile(handle.read(), name=upload.file.name.rsplit("/", 1)[-1])
+    images = draft_images(draft=draft, slots=IMAGE_SLOTS)
     return declaration_submit(
         declarant=declarant,
         office=office,
@@ -325,3 +390,22 @@ def declaration_submit_from_draft(
         draft=draft,
         ip=ip,
     )
+
+
+# SENDING A SUBMITTED TỜ KHAI -------------------------------------------------------
+# Per account and per client IP: a citizen mails a few copies (to a
+# relative, to print at a shop), a script cannot turn the portal into a
+# mailer with our attachment.
+EMAIL_COPY_LIMITS = {"user": (5, 3600), "ip": (20, 3600)}
+
+
+def declaration_email_send(*, declaration: Declaration, email: str, actor, ip: str) -> None:
+    """E-mail the tờ khai as PDF to ``email``; raises ``RateLimited`` past the limits."""
+    from vssid_portal.ratelimit import rate_limit
+
+    for scope, key in (("user", str(actor.pk)), ("ip", ip)):
+        limit, window = EMAIL_COPY_LIMITS[scope]
+        rate_limit(scope=f"declarations:email:{scope}", key=key, limit=limit, window=window)
+    with transaction.atomic():
+        declaration_pdf_email_queue(declaration=declaration, email=email)
+    logger.info("declarations.emailed", extra={"declaration_id": declaration.pk, "actor": actor.pk})

@@ -118,7 +118,11 @@ class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
             comparison=comparison,
             mismatches=sum(1 for row in comparison if not row.matches),
             history=declaration_history(declaration=declaration),
-            image_slots=DeclarationUpload.Slot.choices,
+            image_slots=[
+                (slot, label)
+                for slot, label in DeclarationUpload.Slot.choices
+                if slot in declaration.image_slots
+            ],
             **kwargs,
         )
 

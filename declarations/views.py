@@ -78,12 +78,6 @@ def private_file_response(file, *, filename: str, content_type: str, inline: boo
     return response
 
 
-def _step_done(draft, step: str) -> bool:
-    if step == "uploads":
-        return set(draft_uploads(draft=draft)) == set(IMAGE_SLOTS)
-    return step in draft.data.get("complete", [])
-
-
 def _raw(request, form_class) -> dict[str, str]:
     names = form_class.base_fields if hasattr(form_class, "base_fields") else form_class
     # PostgreSQL's JSON cannot hold NUL; the form still reports it to the citizen.
@@ -92,40 +86,74 @@ def _raw(request, form_class) -> dict[str, str]:
 
 @method_decorator(never_cache, name="dispatch")
 class WizardStepView(View):
+    """One step of a wizard kept in a ``DeclarationDraft``.
+
+    The class attributes describe the wizard, so the guardian's child
+    wizard (views_child.py) reuses the steps with its own list.
+    """
+
     step = ""
     template_name = ""
+    steps = STEPS
+    step_urls = STEP_URLS
+    session_key = SESSION_DRAFT
+    session_done_key = SESSION_DONE
+    done_url = "declarations:done"
+    image_slots = IMAGE_SLOTS
+    title = gettext_lazy("Đăng ký tài khoản giao dịch điện tử")
 
     def dispatch(self, request, *args, **kwargs):
-        token = request.session.get(SESSION_DRAFT)
-        self.draft = draft_get(token=token)
+        token = request.session.get(self.session_key)
+        self.draft = self.draft_for(token)
+        first = self.steps[0][0]
         if self.draft is None:
             # "Gửi" clicked twice: the first click already submitted this wizard.
             if declaration_by_submission_key(key=token) or (
-                self.step == "review" and request.session.get(SESSION_DONE)
+                self.step == "review" and request.session.get(self.session_done_key)
             ):
-                return redirect("declarations:done")
-            if self.step != "kind":
+                return redirect(self.done_url)
+            if self.step != first:
                 messages.info(request, _("Phiên đăng ký đã hết hạn hoặc chưa bắt đầu."))
-                return redirect("declarations:start")
+                return redirect(self.step_urls[first])
         else:
-            names = [name for name, _label in STEPS]
+            names = [name for name, _label in self.steps]
             for previous in names[: names.index(self.step)]:
-                if not _step_done(self.draft, previous):
-                    return redirect(STEP_URLS[previous])
+                if not self.step_done(previous):
+                    return redirect(self.step_urls[previous])
         return super().dispatch(request, *args, **kwargs)
 
+    def draft_for(self, token):
+        return draft_get(token=token)
+
+    def draft_start(self):
+        self.draft = draft_create()
+        self.request.session[self.session_key] = self.draft.token
+        self.request.session.cycle_key()
+        return self.draft
+
+    def step_done(self, step: str) -> bool:
+        if step == "uploads":
+            return set(self.image_slots) <= set(draft_uploads(draft=self.draft))
+        return step in self.draft.data.get("complete", [])
+
+    def step_url(self, offset: int) -> str:
+        """The URL name of the step ``offset`` places from this one."""
+        names = [name for name, _label in self.steps]
+        return self.step_urls[names[names.index(self.step) + offset]]
+
     def render_step(self, context: dict, status: int = 200):
-        names = [name for name, _label in STEPS]
+        names = [name for name, _label in self.steps]
         index = names.index(self.step)
         context.update(
             {
                 "steps": [
                     {"name": name, "label": label, "number": i + 1, "current": name == self.step}
-                    for i, (name, label) in enumerate(STEPS)
+                    for i, (name, label) in enumerate(self.steps)
                 ],
                 "step_number": index + 1,
-                "step_count": len(STEPS),
-                "step_label": STEPS[index][1],
+                "step_count": len(self.steps),
+                "step_label": self.steps[index][1],
+                "wizard_title": self.title,
                 "draft": self.draft,
             }
         )
@@ -147,9 +175,7 @@ class KindView(WizardStepView):
         if not form.is_valid():
             return self.render_step({"form": form}, status=400)
         if self.draft is None:
-            self.draft = draft_create()
-            request.session[SESSION_DRAFT] = self.draft.token
-            request.session.cycle_key()
+            self.draft_start()
         draft_step_save(draft=self.draft, step="kind", values=form.cleaned_data, complete=True)
         return redirect("declarations:declarant")
 
@@ -210,18 +236,20 @@ class UploadsView(WizardStepView):
 
     step = "uploads"
     template_name = "declarations/step_uploads.html"
+    form_class = UploadsForm
+    preview_url_name = "declarations:upload-preview"
 
     def context(self, form):
         uploads = draft_uploads(draft=self.draft)
         fields = []
-        for name in IMAGE_SLOTS:
+        for name in self.image_slots:
             upload = uploads.get(name)
             fields.append(
                 {
                     "field": form[name],
                     "upload": upload,
                     "preview_url": (
-                        reverse("declarations:upload-preview", args=[name])
+                        reverse(self.preview_url_name, args=[name])
                         + f"?v={upload.pk}-{upload.file.name[-12:-4]}"
                         if upload
                         else None
@@ -231,34 +259,37 @@ class UploadsView(WizardStepView):
         return {"form": form, "image_fields": fields}
 
     def get(self, request):
-        return self.render_step(self.context(UploadsForm()))
+        return self.render_step(self.context(self.form_class()))
 
     def post(self, request):
         action = request.POST.get("action", "continue")
-        form = UploadsForm(request.POST, request.FILES)
+        form = self.form_class(request.POST, request.FILES)
         form.is_valid()
-        for name in IMAGE_SLOTS:
+        for name in self.image_slots:
             image = form.cleaned_data.get(name) if name not in form.errors else None
             if image:
                 draft_upload_store(draft=self.draft, slot=name, image=image)
         if action == "back":
-            return redirect("declarations:declarant")
+            return redirect(self.step_url(-1))
         uploads = draft_uploads(draft=self.draft)
-        for name in IMAGE_SLOTS:
+        for name in self.image_slots:
             if name not in uploads and name not in form.errors:
                 form.add_error(name, _("Vui lòng chọn ảnh."))
         if form.errors:
             return self.render_step(self.context(form), status=400)
-        return redirect("declarations:office")
+        return redirect(self.step_url(+1))
 
 
 @method_decorator(never_cache, name="dispatch")
 class UploadPreviewView(View):
     """An uploaded image, only for the wizard session that uploaded it."""
 
+    session_key = SESSION_DRAFT
+    image_slots = IMAGE_SLOTS
+
     def get(self, request, slot: str):
-        draft = draft_get(token=request.session.get(SESSION_DRAFT))
-        if draft is None or slot not in IMAGE_SLOTS:
+        draft = draft_get(token=request.session.get(self.session_key))
+        if draft is None or slot not in self.image_slots:
             raise Http404
         upload = DeclarationUpload.objects.filter(draft=draft, slot=slot).first()
         if upload is None:
@@ -277,10 +308,12 @@ class OfficeView(WizardStepView):
     def has_email(self) -> bool:
         return bool(self.draft.data.get("declarant", {}).get("email", "").strip())
 
+    def make_form(self, *args, **kwargs):
+        return OfficeForm(*args, has_email=self.has_email(), **kwargs)
+
     def get(self, request):
         initial = self.draft.data.get("office", {})
-        form = OfficeForm(initial=initial, has_email=self.has_email())
-        return self.render_step({"form": form})
+        return self.render_step({"form": self.make_form(initial=initial)})
 
     def post(self, request):
         action = request.POST.get("action", "continue")
@@ -288,18 +321,18 @@ class OfficeView(WizardStepView):
         raw["send_form_by_email"] = bool(raw["send_form_by_email"])
         if action == "back":
             draft_step_save(draft=self.draft, step="office", values=raw, complete=False)
-            return redirect("declarations:uploads")
+            return redirect(self.step_url(-1))
         if action == "choose_province":
             previous = self.draft.data.get("office", {})
             if previous.get("province") != raw["province"]:
                 raw["office"] = ""
             draft_step_save(draft=self.draft, step="office", values=raw, complete=False)
-            return redirect(reverse("declarations:office") + "#id_office")
-        form = OfficeForm(request.POST, has_email=self.has_email())
+            return redirect(reverse(self.step_urls["office"]) + "#id_office")
+        form = self.make_form(request.POST)
         valid = form.is_valid()
         draft_step_save(draft=self.draft, step="office", values=raw, complete=valid)
         if valid:
-            return redirect("declarations:review")
+            return redirect(self.step_url(+1))
         return self.render_step({"form": form}, status=400)
 
 
@@ -348,6 +381,7 @@ class ReviewView(WizardStepView):
                     "url": reverse("declarations:upload-preview", args=[slot]),
                 }
                 for slot, label in DeclarationUpload.Slot.choices
+                if slot in IMAGE_SLOTS
             ],
         }
 
@@ -477,11 +511,13 @@ def declaration_pdf(request, token: str):
 @never_cache
 def declaration_image(request, code: str, slot: str):
     """A declaration's image for an administrator or a clerk of the receiving office."""
-    if slot not in IMAGE_SLOTS:
+    if slot not in DeclarationUpload.Slot.values:
         raise Http404
     declaration = declaration_by_code(code=code)
-    if declaration is None or not declaration_image_viewable(
-        user=request.user, declaration=declaration
+    if (
+        declaration is None
+        or slot not in declaration.image_slots
+        or not declaration_image_viewable(user=request.user, declaration=declaration)
     ):
         raise Http404
     return private_file_response(

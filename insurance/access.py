@@ -1,42 +1,98 @@
-"""Who may see a citizen's records: the signed-in citizen, never staff."""
+"""Whose records a request may see: the one place that decides it.
 
+A citizen sees their own records; a guardian also sees the records of the
+children whose accounts they registered (``User.guardian``), with no second
+sign-in. Staff have no records here (their work is in /can-bo/). Anything
+else is a 404, so a stranger cannot even learn that a child exists.
+"""
+
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from rest_framework import permissions
+
+from accounts.selectors import guardian_children
 
 from .models import Person
 from .selectors import person_for_user
 
 
-def citizen_person(request) -> Person:
-    """The signed-in citizen's registry person, looked up once per request.
+@dataclass(frozen=True)
+class RecordsOwner:
+    """The person whose records are shown, and the child account if not the viewer's own."""
 
-    Staff accounts get 403 (their work happens in /can-bo/); a citizen
-    account without a registry record gets 404.
+    person: Person
+    child: object | None = None  # accounts.User of the child, when a guardian views
+
+    @property
+    def child_id(self) -> int | None:
+        return self.child.pk if self.child is not None else None
+
+
+def records_owner(request, *, child_id: int | None = None) -> RecordsOwner:
+    """The viewer's own records, or (``child_id``) those of one of their children.
+
+    Staff get 403; a child id that is not the viewer's own child, and an
+    account without a registry person, get 404. Looked up once per request.
     """
-    if not hasattr(request, "_citizen_person"):
-        if request.user.is_staff:
-            raise PermissionDenied
+    cache = request.__dict__.setdefault("_records_owners", {})
+    if child_id in cache:
+        return cache[child_id]
+    if request.user.is_staff:
+        raise PermissionDenied
+    if child_id is None:
         person = person_for_user(request.user)
-        if person is None:
-            raise Http404("no registry person for this account")
-        request._citizen_person = person
-    return request._citizen_person
+        child = None
+    else:
+        child = guardian_children(guardian=request.user).filter(pk=child_id).first()
+        person = person_for_user(child) if child is not None else None
+    if person is None:
+        raise Http404("no registry person for these records")
+    cache[child_id] = RecordsOwner(person=person, child=child)
+    return cache[child_id]
+
+
+def citizen_person(request) -> Person:
+    """The signed-in citizen's own registry person (see ``records_owner``)."""
+    return records_owner(request).person
+
+
+def children_for_viewer(user) -> list:
+    """The child accounts whose records ``user`` may switch to."""
+    return list(guardian_children(guardian=user))
+
+
+def declarations_visible_filter(user) -> Q:
+    """Which tờ khai a citizen may open: their own and those they filed for a child.
+
+    Returned as a filter on ``declarations.Declaration``; staff and
+    anonymous users match nothing here (clerks use the staff pages).
+    """
+    if not getattr(user, "is_authenticated", False) or user.is_staff or not user.is_active:
+        return Q(pk__in=[])
+    return Q(insurance_number=user.username) | Q(guardian=user)
 
 
 class CitizenRequiredMixin:
-    """A page of the signed-in citizen's own records; sets ``self.person``."""
+    """A records page of the signed-in citizen or of one of their children.
+
+    Sets ``self.owner`` and ``self.person``; a ``child_id`` URL argument asks
+    for a child's records.
+    """
 
     person: Person
+    owner: RecordsOwner
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        self.person = citizen_person(request)
+        self.owner = records_owner(request, child_id=kwargs.get("child_id"))
+        self.person = self.owner.person
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -15,7 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .access import IsCitizen, citizen_person
+from .access import IsCitizen, children_for_viewer, records_owner
 from .cards import card_qr_payload, card_validity
 from .models import BenefitPayment, MedicalVisit, ParticipationPeriod, Person
 from .selectors import (
@@ -33,7 +33,8 @@ class CitizenApiMixin:
     permission_classes = [IsCitizen]
 
     def get_person(self) -> Person:
-        return citizen_person(self.request)
+        """The viewer's own records, or a child's under /children/<id>/ (else 404)."""
+        return records_owner(self.request, child_id=self.kwargs.get("child_id")).person
 
 
 class TotalsPagination(PageNumberPagination):
@@ -124,7 +125,7 @@ class CardMeApi(CitizenApiMixin, APIView):
         qr_payload = serializers.CharField(help_text="Nội dung mã QR theo mẫu thẻ BHYT.")
 
     @extend_schema(operation_id="me_card", responses=OutputSerializer)
-    def get(self, request):
+    def get(self, request, **kwargs):
         person = self.get_person()
         card = card_for_person(person=person)
         if card is None:
@@ -295,3 +296,37 @@ class OneTimeEstimateMeApi(CitizenApiMixin, APIView):
             "không phải quyết định hưởng."
         )
         return Response(self.OutputSerializer(estimate).data)
+
+
+class ChildrenMeApi(CitizenApiMixin, APIView):
+    """The child accounts whose records the signed-in guardian may open."""
+
+    @extend_schema_serializer(component_name="MeChild")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(help_text="Dùng trong /api/v1/me/children/{id}/card, ...")
+        insurance_number = serializers.CharField(source="username")
+        full_name = serializers.CharField()
+
+    @extend_schema(operation_id="me_children", responses=OutputSerializer(many=True))
+    def get(self, request):
+        children = children_for_viewer(request.user)
+        return Response(self.OutputSerializer(children, many=True).data)
+
+
+# A guardian reads a child's records through the same views (own operation ids).
+class ChildCardApi(CardMeApi):
+    @extend_schema(operation_id="me_child_card", responses=CardMeApi.OutputSerializer)
+    def get(self, request, **kwargs):
+        return super().get(request, **kwargs)
+
+
+class ChildHistoryApi(HistoryMeApi):
+    @extend_schema(operation_id="me_child_history")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ChildVisitsApi(VisitsMeApi):
+    @extend_schema(operation_id="me_child_visits")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

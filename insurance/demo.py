@@ -15,7 +15,12 @@ from django.db import transaction
 from accounts.models import StaffProfile, User
 from lookup.models import Office, Province
 
-from .demo_records import Records, records_for_first_person, records_for_person
+from .demo_records import (
+    Records,
+    records_for_child,
+    records_for_first_person,
+    records_for_person,
+)
 from .models import (
     BenefitPayment,
     HealthInsuranceCard,
@@ -82,6 +87,20 @@ FIRST_PERSON = {
     "parent_name": "Nguyễn Văn Bình",
 }
 
+# Nguyễn Văn An's son: a minor in the registry without an account, so that
+# "Đăng ký tài khoản cho con" can be tried with the demo citizen.
+DEMO_CHILDREN = [
+    {
+        "insurance_number": "7920170902",
+        "full_name": "Nguyễn Minh Khoa",
+        "date_of_birth": dt.date(2017, 9, 2),
+        "gender": Person.Gender.MALE,
+        "id_number": "",
+        "address": FIRST_PERSON["address"],
+        "parent_name": FIRST_PERSON["full_name"],
+    }
+]
+
 
 @dataclass
 class DemoResult:
@@ -142,6 +161,7 @@ def demo_seed(*, citizens: int = 20, random_passwords: bool = False) -> DemoResu
     rng = random.Random(2026)
     rows = [{**FIRST_PERSON, "office_code": quan4.code}]
     rows += [_random_person(rng, i, office_codes) for i in range(1, citizens)]
+    rows += [{**child, "office_code": quan4.code} for child in DEMO_CHILDREN]
     existing = set(
         Person.objects.filter(
             insurance_number__in=[r["insurance_number"] for r in rows]
@@ -197,6 +217,9 @@ def demo_seed(*, citizens: int = 20, random_passwords: bool = False) -> DemoResu
     return result
 
 
+CHILD_NUMBERS = {child["insurance_number"] for child in DEMO_CHILDREN}
+
+
 def _seed_records(numbers: list[str], *, today: dt.date) -> int:
     """Careers, cards, benefits and visits for demo people that have none yet."""
     people = list(Person.objects.filter(insurance_number__in=numbers).order_by("insurance_number"))
@@ -204,6 +227,9 @@ def _seed_records(numbers: list[str], *, today: dt.date) -> int:
         ParticipationPeriod.objects.filter(person__in=people)
         .values_list("person_id", flat=True)
         .distinct()
+    ) | set(
+        # Children have a card but no career.
+        HealthInsuranceCard.objects.filter(person__in=people).values_list("person_id", flat=True)
     )
     order = {number: i for i, number in enumerate(numbers)}
     batch = Records([], [], [], [])
@@ -211,7 +237,9 @@ def _seed_records(numbers: list[str], *, today: dt.date) -> int:
         if person.pk in with_records:
             continue
         index = order[person.insurance_number]
-        if index == 0:
+        if person.insurance_number in CHILD_NUMBERS:
+            records = records_for_child(person, today)
+        elif index == 0:
             records = records_for_first_person(person, today)
         else:
             records = records_for_person(person, index, today)

@@ -344,3 +344,19 @@ def records_for_person(person: Person, index: int, today: dt.date) -> Records:
 
 def months_of(job: Job) -> int:
     return month_index(job.end) - month_index(job.start) + 1
+
+
+def records_for_child(person: Person, today: dt.date) -> Records:
+    """A pupil's BHYT card (group HS, paid through school) and a few visits."""
+    rng = random.Random(person.insurance_number)
+    year_start = dt.date(today.year, 1, 1)
+    card = _card(
+        person,
+        valid_from=year_start,
+        valid_to=dt.date(today.year, 12, 31),
+        five_year_date=dt.date(person.date_of_birth.year + 11, 1, 1),
+        group="HS",
+    )
+    card.benefit_level = 4
+    visits = [_visit(person, rng, today - dt.timedelta(days=days)) for days in (40, 220, 500)]
+    return Records(cards=[card], periods=[], benefits=[], visits=visits)

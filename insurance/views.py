@@ -4,13 +4,14 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from .access import CitizenRequiredMixin
+from .access import CitizenRequiredMixin, children_for_viewer
 from .card_image import card_png_cached, card_png_key
 from .cards import card_number_parse, card_validity, kcb_display
 from .pdf import history_pdf
@@ -37,12 +38,33 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# Pages a guardian may open for a child: name in insurance/urls.py -> key.
+CHILD_SECTIONS = ("dashboard", "card", "card-image", "history", "history-pdf", "visits")
+OWN_SECTIONS = (*CHILD_SECTIONS, "benefits", "one-time-estimate")
+
+
+def records_urls(*, child_id: int | None) -> dict[str, str]:
+    """The records pages of the viewer (``child_id`` None) or of one child."""
+    if child_id is None:
+        return {name.replace("-", "_"): reverse(f"insurance:{name}") for name in OWN_SECTIONS}
+    return {
+        name.replace("-", "_"): reverse(f"insurance:child-{name}", args=[child_id])
+        for name in CHILD_SECTIONS
+    }
+
+
 class RecordsPageMixin(CitizenRequiredMixin):
     section: str = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(person=self.person, section=self.section)
+        context.update(
+            person=self.person,
+            section=self.section,
+            child=self.owner.child,
+            children=children_for_viewer(self.request.user),
+            urls=records_urls(child_id=self.owner.child_id),
+        )
         return context
 
     def render_to_response(self, context, **kwargs):
@@ -86,7 +108,7 @@ class CardView(RecordsPageMixin, TemplateView):
 class CardImageView(CitizenRequiredMixin, View):
     """The card PNG of the signed-in citizen; no id in the URL, so only theirs."""
 
-    def get(self, request):
+    def get(self, request, **kwargs):
         card = card_for_person(person=self.person)
         if card is None:
             raise Http404("no card")
@@ -118,7 +140,7 @@ class HistoryView(RecordsPageMixin, TemplateView):
 
 
 class HistoryPdfView(CitizenRequiredMixin, View):
-    def get(self, request):
+    def get(self, request, **kwargs):
         history = history_for_person(person=self.person)
         content = history_pdf(person=self.person, history=history, today=_today())
         response = HttpResponse(content, content_type="application/pdf")

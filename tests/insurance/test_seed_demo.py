@@ -5,7 +5,9 @@ from django.core.management import call_command
 import pytest
 
 from accounts.models import User
+from insurance.demo import CHILD_NUMBERS, DEMO_CHILDREN
 from insurance.models import Person
+from insurance.selectors import card_for_person
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +21,7 @@ def seeded():
 
 
 def test_seed_creates_registry_people_a_clerk_and_an_admin(seeded, client):
-    assert Person.objects.count() == 15
+    assert Person.objects.count() == 15 + len(DEMO_CHILDREN)
     an = Person.objects.get(insurance_number="7901234567")
     assert an.full_name == "Nguyễn Văn An"
     assert an.office.code == "07914"
@@ -34,7 +36,7 @@ def test_seed_creates_registry_people_a_clerk_and_an_admin(seeded, client):
 
 def test_seeding_twice_adds_no_duplicates(seeded):
     call_command("seed_demo", "--citizens", "15", stdout=StringIO())
-    assert Person.objects.count() == 15
+    assert Person.objects.count() == 15 + len(DEMO_CHILDREN)
     assert User.objects.filter(username="canbo.quan4").count() == 1
 
 
@@ -42,7 +44,7 @@ def test_demo_people_have_plausible_vietnamese_data(seeded):
     for person in Person.objects.all():
         assert len(person.insurance_number) == 10 and person.insurance_number.isdigit()
         assert len(person.full_name.split()) == 3
-        assert len(person.id_number) == 12
+        assert len(person.id_number) == 12 or person.insurance_number in CHILD_NUMBERS
 
 
 def test_without_debug_staff_passwords_are_random(settings):
@@ -75,3 +77,17 @@ def test_demo_careers_look_real(seeded):
     assert not BenefitPayment.objects.filter(
         kind=BenefitPayment.Kind.MATERNITY, person__gender=Person.Gender.MALE
     ).exists()
+
+
+def test_the_demo_citizen_has_a_minor_child_without_an_account(seeded):
+    """The child flow can be tried by hand: 7901234567 registers their son."""
+    from declarations.children import child_check
+
+    an = User.objects.get(username="7901234567")
+    child = Person.objects.get(insurance_number=DEMO_CHILDREN[0]["insurance_number"])
+    assert not User.objects.filter(username=child.insurance_number).exists()
+    assert (
+        child_check(guardian=an, insurance_number=child.insurance_number, full_name=child.full_name)
+        == child
+    )
+    assert card_for_person(person=child).group == "HS"
