@@ -9,6 +9,7 @@ import pytest
 from accounts.models import User
 from declarations.models import Declaration
 from insurance.demo import DEMO_CHILDREN
+from notifications.models import Message
 from tests.conftest import PHONE
 
 from .conftest import jpeg_bytes
@@ -16,6 +17,7 @@ from .conftest import jpeg_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "mat-khau-e2e-2026"
+CLERK_PASSWORD = "mat-khau-can-bo-e2e"
 CHILD = DEMO_CHILDREN[0]
 
 
@@ -30,13 +32,26 @@ def guardian():
     return user
 
 
-def approve(declaration: Declaration) -> None:
-    """The clerk of BHXH Quận 4 checks the papers and approves (issue 5's service)."""
-    from declarations.review import declaration_approve, declaration_mark_checked
-
+def approve_as_clerk(browser, base: str, code: str) -> None:
+    """The clerk of BHXH Quận 4 opens the form, sees the guardian, checks and approves."""
     clerk = User.objects.get(username="canbo.quan4")
-    declaration_mark_checked(declaration=declaration, actor=clerk, ip="127.0.0.1")
-    declaration_approve(declaration=declaration, actor=clerk, ip="127.0.0.1")
+    clerk.set_password(CLERK_PASSWORD)
+    clerk.save()
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{base}/dang-nhap/?next=/can-bo/to-khai/{code}/")
+    page.fill("#id_username", clerk.username)
+    page.fill("#id_password", CLERK_PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"**/can-bo/to-khai/{code}/")
+    assert "7901234567" in page.locator("#guardian-account").inner_text()
+    assert page.locator("#declaration-status").inner_text() == "Đã nộp"
+    assert fits_phone(page)
+    page.get_by_role("button", name="Đã kiểm tra giấy tờ").click()
+    assert page.locator("#declaration-status").inner_text() == "Đã tiếp nhận"
+    page.get_by_role("button", name="Phê duyệt").click()
+    assert page.locator("#declaration-status").inner_text() == "Đã duyệt"
+    context.close()
 
 
 def fits_phone(page) -> bool:
@@ -132,7 +147,11 @@ def test_guardian_registers_a_child_and_switches_to_its_card_after_approval(
     page.goto(live_server.url + "/ca-nhan/to-khai/")
     screenshot(page, "declaration-list")
 
-    approve(declaration)
+    approve_as_clerk(browser, live_server.url, declaration.reference_code)
+    # The child's initial password goes to the guardian's phone, not to the child.
+    sms = Message.objects.get(template="account_approved", channel="sms")
+    assert sms.recipient == guardian.phone
+    assert User.objects.get(username=CHILD["insurance_number"]).guardian == guardian
 
     page.goto(live_server.url + "/ca-nhan/")
     page.locator(".person-switch").get_by_role("link", name="Nguyễn Minh Khoa").click()
