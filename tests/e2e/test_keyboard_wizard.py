@@ -60,9 +60,9 @@ def submit(page, value: str = "continue") -> None:
 def test_registration_with_the_keyboard_only(
     journey,
     live_server,
-    photos,
-    registry,
-    captcha_code,  # noqa: F811
+    photos,  # noqa: F811  (the fixture imported above)
+    registry,  # noqa: F811
+    captcha_code,
 ):
     j = journey("dang-ky-ban-phim", PHONE)
     page = j.page()
