@@ -92,3 +92,30 @@ def test_production_cookie_names_use_the_host_prefix():
         check=True,
     ).stdout.split()
     assert out == ["__Host-vssid_device", "__Host-sessionid", "True"]
+
+
+FORGED = "7901234567\n2026-11-23 10:00:00,000 INFO accounts signed_in user=admin\r\x1b[2K\x00"
+
+
+def test_a_username_with_line_breaks_cannot_forge_a_log_line(client, citizen, caplog):
+    """LOG-02: whatever a sign-in logs, each record stays one line in the log."""
+    caplog.set_level(logging.DEBUG)
+    sign_in(client, username=FORGED)
+    Client().post(
+        "/api/v1/auth/token/",
+        {"username": FORGED, "password": PASSWORD},
+        content_type="application/json",
+        HTTP_X_DEVICE_ID="phone-aaaaaaaa",
+    )
+    # The formatter the console handler was configured with (settings.LOGGING).
+    formatter = next(
+        h.formatter for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)
+    )
+    records = [*caplog.records, logging.makeLogRecord({"msg": "user=%s", "args": (FORGED,)})]
+    for record in records:
+        line = formatter.format(record)
+        assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\x00" not in line
+    assert line.endswith(
+        "user=7901234567\\n2026-11-23 10:00:00,000 INFO accounts "
+        "signed_in user=admin\\r\\x1b[2K\\x00"
+    )

@@ -200,3 +200,22 @@ def test_the_account_page_shows_the_wording_and_masks_the_phone(client, citizen)
     assert "<h1>Thông tin tài khoản</h1>" in html
     assert "Đăng xuất mọi nơi" in html and "Đổi mật khẩu" in html
     assert "•••• 678" in html and "912345678" not in html
+
+
+def test_a_deactivated_account_loses_its_session_and_its_token(client, citizen):
+    """SES-05: switching an account off (admin's "Active" box) ends what it holds."""
+    sign_in(client)
+    _t, access, _r = api_token_issue(user=citizen, device_id="phone-aaaaaaaa")
+    api = {"HTTP_AUTHORIZATION": f"Bearer {access}", "HTTP_X_DEVICE_ID": "phone-aaaaaaaa"}
+    assert client.get("/ca-nhan/tai-khoan/").status_code == 200
+    assert Client().get("/api/v1/me/card", **api).status_code != 401
+
+    citizen.is_active = False
+    citizen.save(update_fields=["is_active"])
+
+    response = client.get("/ca-nhan/tai-khoan/")
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+    refused = Client().get("/api/v1/me/card", **api)
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "Khoá truy cập không hợp lệ."
+    assert sign_in(Client()).status_code == 200  # the right password no longer signs in

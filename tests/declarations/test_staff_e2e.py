@@ -9,6 +9,7 @@ from declarations.models import Declaration
 from lookup.models import Office
 from notifications.models import Message
 from tests.conftest import DESKTOP, PHONE
+from tests.e2e.conftest import axe_check, axe_source  # noqa: F401  (fixture)
 
 from .staff_fixtures import make_clerk
 from .test_e2e import no_sideways_scroll, photos, registry  # noqa: F401  (fixtures)
@@ -60,6 +61,7 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     photos,  # noqa: F811  (the fixture imported above)
     registry,  # noqa: F811
     captcha_code,
+    axe_source,  # noqa: F811
     settings,
     viewport,
     size,
@@ -103,6 +105,7 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     assert page.locator("[data-status=submitted] strong").inner_text() == "1"
     no_sideways_scroll(page, size)
     screenshot(page, f"can-bo-trang-chu-{viewport}")
+    axe_check(page, axe_source, f"staff-approval-{viewport}\tcan-bo-trang-chu")
 
     page.get_by_role("link", name="Mở danh sách tờ khai").click()
     page.get_by_label("Tìm theo mã hồ sơ, mã số BHXH, họ tên hoặc số điện thoại").fill(
@@ -112,6 +115,7 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     assert "1 tờ khai" in page.locator("#result-count").inner_text()
     no_sideways_scroll(page, size)
     screenshot(page, f"can-bo-danh-sach-tim-{viewport}")
+    axe_check(page, axe_source, f"staff-approval-{viewport}\tcan-bo-danh-sach-tim")
     page.get_by_role("link", name=code).click()
 
     assert page.locator("#reference-code").inner_text() == code
@@ -126,6 +130,7 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     assert "zoomed" in page.locator(".zoomable").first.get_attribute("class")
     no_sideways_scroll(page, size)
     screenshot(page, f"can-bo-to-khai-{viewport}")
+    axe_check(page, axe_source, f"staff-approval-{viewport}\tcan-bo-to-khai")
     page.locator(".zoomable a").first.click()
 
     page.get_by_role("button", name="Đã kiểm tra giấy tờ").click()
@@ -137,6 +142,7 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     assert "Đã kiểm tra giấy tờ" in page.locator(".history").inner_text()
     no_sideways_scroll(page, size)
     screenshot(page, f"can-bo-da-duyet-{viewport}")
+    axe_check(page, axe_source, f"staff-approval-{viewport}\tcan-bo-da-duyet")
     assert Declaration.objects.get().status == "approved"
 
     sms = Message.objects.get(template="account_approved", channel="sms")
@@ -152,6 +158,7 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     citizen_page.wait_for_url("**/ca-nhan/tai-khoan/doi-mat-khau/**")
     assert citizen_page.locator("#id_new_password1").is_visible()
     screenshot(citizen_page, f"cong-dan-doi-mat-khau-lan-dau-{viewport}")
+    axe_check(citizen_page, axe_source, f"staff-approval-{viewport}\tcong-dan-doi-mat-khau-lan-dau")
     assert errors == []
     staff.close()
     citizen.close()

@@ -68,6 +68,14 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def axe_check(page, source: str, label: str) -> None:
+    """Fail on serious/critical violations; list the page in a11y-pages.txt."""
+    violations = axe_violations(page, source)
+    url = re.sub(r"^https?://[^/]+", "", page.url)
+    _checked_pages.append(f"{label}\t{url}")
+    assert not violations, f"{label} ({url}):\n{format_violations(violations)}"
+
+
 @dataclass
 class Journey:
     name: str
@@ -100,10 +108,7 @@ class Journey:
         assert width <= self.viewport["width"], f"{name}: {width}px wide"
         assert page.locator("html").get_attribute("lang") in {"vi", "en"}
         if a11y:
-            violations = axe_violations(page, self.axe)
-            url = re.sub(r"^https?://[^/]+", "", page.url)
-            _checked_pages.append(f"{self.name}-{self.size}\t{number:02d}-{name}\t{url}")
-            assert not violations, f"{name} ({url}):\n{format_violations(violations)}"
+            axe_check(page, self.axe, f"{self.name}-{self.size}\t{number:02d}-{name}")
         assert not page.errors, f"JavaScript errors on {name}: {page.errors}"
         return path
 

@@ -3,6 +3,19 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // After a refused step the page starts at the top; move focus (and the view) to the
+  // first error so keyboard and screen-reader users land on what must be fixed.
+  var firstError = document.querySelector("form .form-errors, form [aria-invalid=true], form .field-errors");
+  if (firstError) {
+    if (firstError.classList.contains("field-errors")) {
+      var fieldset = firstError.closest("fieldset");
+      var choice = fieldset && fieldset.querySelector("input");
+      if (choice) { firstError = choice; }
+    }
+    if (!firstError.matches("input, select, textarea")) { firstError.setAttribute("tabindex", "-1"); }
+    firstError.focus();
+  }
+
   // One click on "Gửi"/"Tiếp tục" sends one request (the server also guards).
   document.querySelectorAll("form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
