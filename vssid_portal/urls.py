@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from . import views
 from .captcha import captcha_image_view
 
+handler404 = "vssid_portal.views.page_not_found"
+
 admin.site.site_header = _("VssID Portal — quản trị")
 admin.site.site_title = _("VssID Portal")
 admin.site.index_title = _("Quản trị hệ thống")

@@ -45,6 +45,15 @@ def test_unknown_page_shows_a_vietnamese_404(client, settings):
     assert "Không tìm thấy trang" in response.content.decode()
 
 
+def test_unknown_api_url_answers_json_not_a_web_page(client, settings):
+    """An API client asking for a malformed id (``children/null/card``) gets JSON it can parse."""
+    settings.DEBUG = False
+    response = client.get("/api/v1/me/children/null,null/card")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
 def test_bare_view_answers_without_touching_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz/")

@@ -63,6 +63,86 @@ PRIVATE = {
         "/api/v1/declarations/HS-1/status",
         "declarations/test_api.py",
     ),
+    "ca-nhan/to-khai/<str:code>/": (
+        "/ca-nhan/to-khai/DK2611230000AAAA/",
+        "declarations/test_children.py",
+    ),
+    "ca-nhan/to-khai/<str:code>/to-khai.pdf": (
+        "/ca-nhan/to-khai/DK2611230000AAAA/to-khai.pdf",
+        "declarations/test_children.py",
+    ),
+    "ca-nhan/dang-ky-cho-con/anh/<str:slot>/": (
+        "/ca-nhan/dang-ky-cho-con/anh/portrait/",
+        "declarations/test_children.py",
+    ),
+    "ca-nhan/con/<int:child_id>/": (
+        "/ca-nhan/con/1/",
+        "insurance/test_children.py",
+    ),
+    "ca-nhan/con/<int:child_id>/the-bhyt/": (
+        "/ca-nhan/con/1/the-bhyt/",
+        "insurance/test_children.py",
+    ),
+    "ca-nhan/con/<int:child_id>/the-bhyt/the-bhyt.png": (
+        "/ca-nhan/con/1/the-bhyt/the-bhyt.png",
+        "insurance/test_children.py",
+    ),
+    "ca-nhan/con/<int:child_id>/qua-trinh-tham-gia/": (
+        "/ca-nhan/con/1/qua-trinh-tham-gia/",
+        "insurance/test_children.py",
+    ),
+    "ca-nhan/con/<int:child_id>/qua-trinh-tham-gia/trich-xuat.pdf": (
+        "/ca-nhan/con/1/qua-trinh-tham-gia/trich-xuat.pdf",
+        "insurance/test_children.py",
+    ),
+    "ca-nhan/con/<int:child_id>/lich-su-kcb/": (
+        "/ca-nhan/con/1/lich-su-kcb/",
+        "insurance/test_children.py",
+    ),
+    "api/v1/me/declarations/<str:code>": (
+        "/api/v1/me/declarations/DK2611230000AAAA",
+        "declarations/test_children.py",
+    ),
+    "api/v1/me/declarations/<str:code>/pdf": (
+        "/api/v1/me/declarations/DK2611230000AAAA/pdf",
+        "declarations/test_children.py",
+    ),
+    "api/v1/me/declarations/<str:code>/email": (
+        "/api/v1/me/declarations/DK2611230000AAAA/email",
+        "declarations/test_children.py",
+    ),
+    "api/v1/me/children/<int:child_id>/card": (
+        "/api/v1/me/children/1/card",
+        "insurance/test_children.py",
+    ),
+    "api/v1/me/children/<int:child_id>/history": (
+        "/api/v1/me/children/1/history",
+        "insurance/test_children.py",
+    ),
+    "api/v1/me/children/<int:child_id>/visits": (
+        "/api/v1/me/children/1/visits",
+        "insurance/test_children.py",
+    ),
+    "can-bo/to-khai/<str:code>/": (
+        "/can-bo/to-khai/DK2611230000AAAA/",
+        "declarations/test_staff_views.py",
+    ),
+    "api/v1/staff/declarations/<str:code>/": (
+        "/api/v1/staff/declarations/DK2611230000AAAA/",
+        "declarations/test_staff_api.py",
+    ),
+    "api/v1/staff/declarations/<str:code>/check/": (
+        "/api/v1/staff/declarations/DK2611230000AAAA/check/",
+        "declarations/test_staff_api.py",
+    ),
+    "api/v1/staff/declarations/<str:code>/approve/": (
+        "/api/v1/staff/declarations/DK2611230000AAAA/approve/",
+        "declarations/test_staff_api.py",
+    ),
+    "api/v1/staff/declarations/<str:code>/reject/": (
+        "/api/v1/staff/declarations/DK2611230000AAAA/reject/",
+        "declarations/test_staff_api.py",
+    ),
 }
 INJECTIONS = [
     "' OR 1=1--",
