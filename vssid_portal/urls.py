@@ -8,6 +8,7 @@ from . import views
 from .captcha import captcha_image_view
 
 handler404 = "vssid_portal.views.page_not_found"
+handler500 = "vssid_portal.views.server_error"
 
 admin.site.site_header = _("VssID Portal — quản trị")
 admin.site.site_title = _("VssID Portal")

@@ -54,6 +54,56 @@ def test_unknown_api_url_answers_json_not_a_web_page(client, settings):
     assert response.json()["code"] == "not_found"
 
 
+def _failing(exception):
+    def view(*args, **kwargs):
+        raise exception
+
+    return view
+
+
+def test_database_outage_is_a_vietnamese_503_page_not_a_500(monkeypatch):
+    """NTF-08 (the page; tests/declarations/test_database_restart.py restarts a real server)."""
+    from django.db import OperationalError
+    from django.test import Client
+
+    monkeypatch.setattr(
+        "vssid_portal.views.HomeView.get",
+        _failing(OperationalError("server closed the connection")),
+    )
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "<h1>Hệ thống tạm thời gián đoạn</h1>" in html
+    assert "1900.9068" in html
+    assert "server closed" not in html
+
+
+def test_database_outage_under_api_is_json_503_and_other_errors_stay_500(monkeypatch):
+    from django.db import InterfaceError
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    monkeypatch.setattr(
+        "lookup.selectors.office_search", _failing(InterfaceError("connection already closed"))
+    )
+    response = client.get("/api/v1/lookup/offices/")
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response["Retry-After"] == "30"
+
+    monkeypatch.setattr("lookup.selectors.office_search", _failing(RuntimeError("bug")))
+    response = client.get("/api/v1/lookup/offices/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Hệ thống đang gặp sự cố.", "code": "server_error"}
+    monkeypatch.setattr("vssid_portal.views.HomeView.get", _failing(RuntimeError("bug")))
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "Hệ thống đang gặp sự cố" in response.content.decode()
+    assert "Retry-After" not in response
+
+
 def test_bare_view_answers_without_touching_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz/")
