@@ -201,6 +201,27 @@ def celery_worker(redis_url, transactional_db, settings):
     celery_app.pool.force_close_all()
 
 
+@pytest.fixture(scope="module")
+def private_postgres():
+    """A PostgreSQL server of this test module, free to stop and restart.
+
+    See ``tests/private_postgres.py``; stopped and removed at the end even
+    when the tests fail.
+    """
+    from tests.private_postgres import PrivatePostgres
+
+    reason = PrivatePostgres.missing()
+    if reason:
+        service_unavailable("A private PostgreSQL server", reason)
+    server = PrivatePostgres()
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
 # BROWSER ---------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
