@@ -63,9 +63,10 @@ def _twilio_http_client_class():
                 self.proxy = self.proxy or found["proxies"]
                 self.session.verify = found["verify"]
                 self.session.trust_env = False
-                # One kept-alive connection per sending thread
-                # (NOTIFICATIONS_SEND_THREADS): a smaller pool would close
-                # and reopen connections under concurrent sends.
+                # A kept-alive connection for each send in flight in this
+                # process (the batch threads, NOTIFICATIONS_SEND_THREADS, or
+                # a threads pool's tasks): a smaller pool would close and
+                # reopen connections under concurrent sends.
                 for prefix in ("https://", "http://"):
                     self.session.mount(prefix, HTTPAdapter(pool_maxsize=pool_size))
 
@@ -173,7 +174,7 @@ class TwilioSmsBackend:
             settings.TWILIO_AUTH_TOKEN,
             settings.TWILIO_API_BASE_URL,
             float(settings.NOTIFICATIONS_GATEWAY_TIMEOUT),
-            max(1, settings.NOTIFICATIONS_SEND_THREADS),
+            max(32, settings.NOTIFICATIONS_SEND_THREADS),
         )
         try:
             client.messages.create(
