@@ -64,8 +64,8 @@ def _twilio_http_client_class():
                 self.session.verify = found["verify"]
                 self.session.trust_env = False
                 # A kept-alive connection for each send in flight in this
-                # process (the batch threads, NOTIFICATIONS_SEND_THREADS, or
-                # a threads pool's tasks): a smaller pool would close and
+                # process (a batch task's NOTIFICATIONS_SEND_THREADS, times
+                # -c with a threads pool): a smaller pool would close and
                 # reopen connections under concurrent sends.
                 for prefix in ("https://", "http://"):
                     self.session.mount(prefix, HTTPAdapter(pool_maxsize=pool_size))

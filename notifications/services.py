@@ -4,14 +4,13 @@ A business action calls ``message_queue`` inside its own transaction; the
 row is written there and the send task is published only after commit, so
 a rolled-back action sends nothing and a broker outage at commit time
 leaves a ``queued`` row that ``message_sweep`` publishes again later.
-``message_deliver`` claims a row with a conditional UPDATE, so however many
-times its task runs, the message goes out once (see docs/security.md §0.6:
-a worker killed during the gateway call makes that one row at-least-once).
+``message_deliver`` (and ``message_deliver_batch`` for a batch's rows)
+claims with a conditional UPDATE, so however many times its task runs, the
+message goes out once (see docs/security.md §0.6: a worker killed between
+the gateway call and the mark makes those rows at-least-once).
 """
 
 import logging
-import os
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import timedelta
@@ -234,45 +233,24 @@ def message_deliver_batch(*, message_ids: list[int]) -> None:
         elif _message_settle_failure(message=message, exc=exc):
             _message_publish_retry(message=message)
 
-    pool = _sms_send_pool() if len(sms) > 1 else None
-    if pool is not None:
+    threads = min(settings.NOTIFICATIONS_SEND_THREADS, len(sms))
+    if threads > 1:
         # The threads only talk to the gateway; every database write stays
-        # in this thread (and its connection).
-        futures = {pool.submit(_message_send, message): message for message in sms}
-        for message in others:
-            settle(message, _message_send_error(message))
-        for future in as_completed(futures):
-            settle(futures[future], future.exception())
+        # in this thread (and its connection). Threads of this task only:
+        # a claimed row waits at most len(sms) / threads gateway timeouts,
+        # far below NOTIFICATIONS_SWEEP_SENDING_AFTER, after which the
+        # sweeper would hand it out again.
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sms-send") as pool:
+            futures = {pool.submit(_message_send, message): message for message in sms}
+            for message in others:
+                settle(message, _message_send_error(message))
+            for future in as_completed(futures):
+                settle(futures[future], future.exception())
     else:
         for message in sms + others:
             settle(message, _message_send_error(message))
     if sent:
         _messages_mark_sent(messages=sent)
-
-
-_send_pool: tuple[int, int, ThreadPoolExecutor] | None = None
-_send_pool_lock = threading.Lock()
-
-
-def _sms_send_pool() -> ThreadPoolExecutor | None:
-    """This process's SMS sending threads, shared by its batch tasks (None: send inline).
-
-    One pool per process, not per task: with Celery's threads pool, tasks
-    running at once share ``NOTIFICATIONS_SEND_THREADS`` requests in flight
-    instead of multiplying them. Made again after a fork (prefork children).
-    """
-    global _send_pool
-    size = settings.NOTIFICATIONS_SEND_THREADS
-    if size <= 1:
-        return None
-    with _send_pool_lock:
-        if _send_pool is None or _send_pool[:2] != (os.getpid(), size):
-            _send_pool = (
-                os.getpid(),
-                size,
-                ThreadPoolExecutor(max_workers=size, thread_name_prefix="sms-send"),
-            )
-        return _send_pool[2]
 
 
 def _message_send(message: Message) -> None:
