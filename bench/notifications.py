@@ -1,10 +1,11 @@
 """Messages per second delivered by one real Celery worker to a fake Twilio.
 
-Starts a loopback fake of Twilio's Messages API and one ``celery worker``
-process (``--concurrency`` children) with ``SMS_BACKEND=twilio`` pointed at
-the fake, queues ``--messages`` SMS through ``message_queue`` (in
-transactions of ``--batch``), and times from the first commit until every
-row is ``sent``. Prints the figure and saves it under bench/out/.
+Starts a loopback fake of Twilio's Messages API (in a process of its own,
+so that its HTTP parsing does not share a GIL with the enqueueing) and one
+``celery worker`` process (``--concurrency`` children) with
+``SMS_BACKEND=twilio`` pointed at the fake, queues ``--messages`` SMS
+through ``message_queue`` (in transactions of ``--batch``), and times
+from the first commit until every row is ``sent``. Prints the figure and saves it under bench/out/.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_notif_bench \\
     REDIS_URL=redis://127.0.0.1:6379/5 python bench/notifications.py --messages 2000
@@ -15,6 +16,7 @@ The database is migrated; the rows this run writes are deleted at the end.
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import sys
@@ -33,6 +35,21 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
 
 
+def serve_fake_twilio(delay: float, conn) -> None:
+    """The fake gateway's process: send its URL, serve until told, send what it received."""
+    from tests.notifications.conftest import FakeTwilio, _handler_for
+
+    fake = FakeTwilio(delay=delay)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
+    server.daemon_threads = True
+    server.request_queue_size = 128
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    conn.send(f"http://127.0.0.1:{server.server_address[1]}")
+    conn.recv()
+    server.shutdown()
+    conn.send((len(fake.requests), fake.bodies()))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
@@ -41,6 +58,12 @@ def main() -> int:
     parser.add_argument("--gateway-delay", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--pool", default="prefork", help="worker pool: prefork or threads")
     parser.add_argument("--log-level", default="WARNING", help="the worker's log level")
+    parser.add_argument(
+        "--send-threads",
+        type=int,
+        default=None,
+        help="NOTIFICATIONS_SEND_THREADS for the worker (default: the setting's)",
+    )
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -48,9 +71,18 @@ def main() -> int:
     if not database_url.startswith("postgres") or not redis_url:
         sys.exit("Set DATABASE_URL (PostgreSQL) and REDIS_URL.")
 
+    # Before Django and any thread: the fork copies nothing that runs.
+    conn, child_conn = multiprocessing.Pipe()
+    gateway = multiprocessing.get_context("fork").Process(
+        target=serve_fake_twilio, args=(args.gateway_delay, child_conn), daemon=True
+    )
+    gateway.start()
+    gateway_url = conn.recv()
+
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import transaction
     from django.db.models import Max, Min
@@ -60,19 +92,18 @@ def main() -> int:
     from notifications.models import Message
     from notifications.services import message_queue
     from tests.conftest import CeleryWorker
-    from tests.notifications.conftest import FakeTwilio, _handler_for, twilio_env
+    from tests.notifications.conftest import FakeTwilio, twilio_env
     from vssid_portal.celery import app as celery_app
 
     call_command("migrate", verbosity=0)
 
-    fake = FakeTwilio(delay=args.gateway_delay)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(fake))
-    server.daemon_threads = True
-    server.request_queue_size = 128
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    env = {**twilio_env(fake), "CELERY_WORKER_POOL": args.pool, "LOG_LEVEL": args.log_level}
+    env = {
+        **twilio_env(FakeTwilio(url=gateway_url)),
+        "CELERY_WORKER_POOL": args.pool,
+        "LOG_LEVEL": args.log_level,
+    }
+    if args.send_threads is not None:
+        env["NOTIFICATIONS_SEND_THREADS"] = str(args.send_threads)
     worker = CeleryWorker(redis_url, database_url, extra_env=env)
     pools.reset()
     celery_app.conf.task_always_eager = False
@@ -112,10 +143,11 @@ def main() -> int:
         worker_seconds = (last_sent - first_claim).total_seconds()
     finally:
         worker.stop()
-        server.shutdown()
+        conn.send("stop")
+        calls, bodies = conn.recv()
+        gateway.join(10)
 
-    calls = len(fake.requests)
-    duplicates = calls - len(fake.bodies())
+    duplicates = calls - len(bodies)
     result = {
         "messages": args.messages,
         "concurrency": args.concurrency,
@@ -126,6 +158,9 @@ def main() -> int:
         "worker_seconds": round(worker_seconds, 2),
         "worker_messages_per_second": round(args.messages / worker_seconds, 1),
         "pool": args.pool,
+        "send_threads": int(
+            env.get("NOTIFICATIONS_SEND_THREADS", settings.NOTIFICATIONS_SEND_THREADS)
+        ),
         "gateway_calls": calls,
         "duplicate_calls": duplicates,
         "python": platform.python_version(),
@@ -139,7 +174,8 @@ def main() -> int:
         f"Twilio in {elapsed:.2f} s: {result['messages_per_second']} messages/s "
         f"(enqueue {queued_in:.2f} s; worker from first claim to last send "
         f"{worker_seconds:.2f} s = {result['worker_messages_per_second']} messages/s; "
-        f"pool {args.pool}; gateway calls {calls}, duplicates {duplicates})"
+        f"pool {args.pool}, {result['send_threads']} send threads; "
+        f"gateway calls {calls}, duplicates {duplicates})"
     )
     return 0 if calls == args.messages and duplicates == 0 else 1
 

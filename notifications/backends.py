@@ -46,7 +46,7 @@ def _twilio_http_client_class():
         loopback fake gateway in tests and benchmarks.
         """
 
-        def __init__(self, *, base_url: str = "", **kwargs):
+        def __init__(self, *, base_url: str = "", pool_size: int = 10, **kwargs):
             super().__init__(**kwargs)
             self.base_url = urlsplit(base_url) if base_url else None
             if self.session is not None:
@@ -55,6 +55,7 @@ def _twilio_http_client_class():
                 # a fifth of a message's cost in bench/notifications.py):
                 # read them once for the gateway's address instead.
                 from requests import Session
+                from requests.adapters import HTTPAdapter
 
                 found = Session().merge_environment_settings(
                     base_url or "https://api.twilio.com", {}, None, None, None
@@ -62,6 +63,12 @@ def _twilio_http_client_class():
                 self.proxy = self.proxy or found["proxies"]
                 self.session.verify = found["verify"]
                 self.session.trust_env = False
+                # A kept-alive connection for each send in flight in this
+                # process (a batch task's NOTIFICATIONS_SEND_THREADS, times
+                # -c with a threads pool): a smaller pool would close and
+                # reopen connections under concurrent sends.
+                for prefix in ("https://", "http://"):
+                    self.session.mount(prefix, HTTPAdapter(pool_maxsize=pool_size))
 
         def log_request(self, kwargs) -> None:
             # The stock client logs ten INFO lines per request; one DEBUG
@@ -71,32 +78,84 @@ def _twilio_http_client_class():
         def log_response(self, status_code, response) -> None:
             self.logger.debug("twilio.response status=%s", status_code)
 
-        def request(self, method, url, *args, **kwargs):
-            if self.base_url is None:
-                return super().request(method, url, *args, **kwargs)
-            parts = urlsplit(url)
-            url = urlunsplit(
-                (
-                    self.base_url.scheme,
-                    self.base_url.netloc,
-                    self.base_url.path.rstrip("/") + parts.path,
-                    parts.query,
-                    parts.fragment,
+        def request(
+            self,
+            method,
+            url,
+            params=None,
+            data=None,
+            headers=None,
+            auth=None,
+            timeout=None,
+            allow_redirects=False,
+        ):
+            """The stock request, safe for threads sharing this client.
+
+            The stock one stores each response on the client and returns
+            that attribute, so two threads sending at once could swap
+            their answers; this one keeps the response local. Proxies and
+            CA bundle are the ones read once above.
+            """
+            from requests import Request
+            from twilio.http.response import Response
+
+            if self.session is None:
+                raise ImproperlyConfigured("The Twilio client needs pooled connections.")
+            if self.base_url is not None:
+                parts = urlsplit(url)
+                url = urlunsplit(
+                    (
+                        self.base_url.scheme,
+                        self.base_url.netloc,
+                        self.base_url.path.rstrip("/") + parts.path,
+                        parts.query,
+                        parts.fragment,
+                    )
                 )
+            if timeout is None:
+                timeout = self.timeout
+            elif timeout <= 0:
+                raise ValueError(timeout)
+            kwargs = {
+                "method": method.upper(),
+                "url": url,
+                "params": params,
+                "headers": headers,
+                "auth": auth,
+                "hooks": self.request_hooks,
+            }
+            content_type = (headers or {}).get("Content-Type")
+            if content_type in ("application/json", "application/scim+json"):
+                kwargs["json"] = data
+            else:
+                kwargs["data"] = data
+            self.log_request(kwargs)
+            response = self.session.send(
+                self.session.prepare_request(Request(**kwargs)),
+                allow_redirects=allow_redirects,
+                timeout=timeout,
+                proxies=self.proxy,
             )
-            return super().request(method, url, *args, **kwargs)
+            self.log_response(response.status_code, response)
+            return Response(int(response.status_code), response.text, response.headers)
 
     return BaseUrlTwilioHttpClient
 
 
 @functools.lru_cache(maxsize=4)
-def _twilio_client(account_sid: str, auth_token: str, base_url: str, timeout: float):
+def _twilio_client(
+    account_sid: str, auth_token: str, base_url: str, timeout: float, pool_size: int
+):
     # One client (and its pooled HTTPS session) per worker process and
-    # configuration, instead of a new TLS handshake for every message.
+    # configuration, instead of a new TLS handshake for every message; the
+    # threads of message_deliver_batch share it.
     from twilio.rest import Client
 
     http_client = _twilio_http_client_class()(
-        base_url=base_url, timeout=timeout, logger=logging.getLogger(__name__)
+        base_url=base_url,
+        pool_size=pool_size,
+        timeout=timeout,
+        logger=logging.getLogger(__name__),
     )
     return Client(account_sid, auth_token, http_client=http_client)
 
@@ -115,6 +174,7 @@ class TwilioSmsBackend:
             settings.TWILIO_AUTH_TOKEN,
             settings.TWILIO_API_BASE_URL,
             float(settings.NOTIFICATIONS_GATEWAY_TIMEOUT),
+            max(32, settings.NOTIFICATIONS_SEND_THREADS),
         )
         try:
             client.messages.create(

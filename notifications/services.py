@@ -4,13 +4,15 @@ A business action calls ``message_queue`` inside its own transaction; the
 row is written there and the send task is published only after commit, so
 a rolled-back action sends nothing and a broker outage at commit time
 leaves a ``queued`` row that ``message_sweep`` publishes again later.
-``message_deliver`` claims a row with a conditional UPDATE, so however many
-times its task runs, the message goes out once (see docs/security.md §0.6:
-a worker killed during the gateway call makes that one row at-least-once).
+``message_deliver`` (and ``message_deliver_batch`` for a batch's rows)
+claims with a conditional UPDATE, so however many times its task runs, the
+message goes out once (see docs/security.md §0.6: a worker killed between
+the gateway call and the mark makes those rows at-least-once).
 """
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import timedelta
 
 from django.conf import settings
@@ -89,15 +91,19 @@ def message_queue(
     if about is not None:
         message.about_type = ContentType.objects.get_for_model(about)
         message.about_id = str(about.pk)
-    try:
-        # A savepoint: a concurrent insert of the same key must not break
-        # the caller's transaction.
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        if idempotency_key is None:
-            raise
-        return Message.objects.get(idempotency_key=idempotency_key)
+    if idempotency_key is None:
+        # Nothing in a new queued row can break a constraint at insert time
+        # (foreign keys are checked at commit), so no savepoint: it would
+        # cost two of the three round trips of a bulk job's message.
+        message.save()
+    else:
+        try:
+            # A savepoint: a concurrent insert of the same key must not
+            # break the caller's transaction.
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            return Message.objects.get(idempotency_key=idempotency_key)
     for filename, content, content_type in attachments:
         attachment = MessageAttachment(
             message=message, filename=filename, content_type=content_type
@@ -176,75 +182,160 @@ def message_deliver(*, message_id: int) -> None:
     ``sending`` and goes on to the gateway. Raises ``GatewayError`` after
     putting the row back to ``queued``, so the task retries with backoff.
     """
-    message = _message_claim(message_id=message_id)
-    if message is None:
+    claimed = _messages_claim(message_ids=[message_id])
+    if not claimed:
         logger.info("message.skip id=%s reason=not_queued", message_id)
         return
+    [message] = claimed
     try:
-        if message.channel == Message.Channel.SMS:
-            sms_backend_get().send(message=message)
-        else:
-            email_send(message=message)
-    except GatewayError as exc:
-        _message_fail_transient(message=message, error=str(exc))
-        raise
-    except PermanentGatewayError as exc:
-        _message_mark(message_id, status=Message.Status.FAILED, last_error=str(exc))
-        logger.warning("message.failed id=%s error=%s", message_id, exc)
-        return
+        _message_send(message)
     except Exception as exc:
-        # A bug or misconfiguration: record it instead of leaving the row in
-        # "sending" for the sweeper to retry forever. Only the class name:
-        # some exception texts quote the message body.
-        _message_mark(
-            message_id, status=Message.Status.FAILED, last_error=f"internal: {type(exc).__name__}"
-        )
-        logger.error("message.error id=%s error=%s", message_id, type(exc).__name__)
+        if _message_settle_failure(message=message, exc=exc):
+            raise
         return
-    fields: dict = {"status": Message.Status.SENT, "sent_at": timezone.now(), "last_error": ""}
-    if settings.NOTIFICATIONS_REDACT_SENT:
-        fields.update(text=F("redacted_text"), html=F("redacted_html"), is_redacted=True)
-    _message_mark(message_id, **fields)
-    logger.info("message.sent id=%s attempts=%s", message_id, message.attempts)
+    _messages_mark_sent(messages=[message])
+
+
+# A batch task marks its sent rows in one UPDATE per this many (and at its
+# end): a worker killed mid-batch may send again the rows already sent but
+# not yet marked, at most this many plus those in flight.
+MARK_SENT_EVERY = 10
 
 
 def message_deliver_batch(*, message_ids: list[int]) -> None:
-    """Send several messages, each exactly as ``message_deliver`` would.
+    """Send several messages, each exactly once as ``message_deliver`` would.
 
-    Each row is claimed, sent and marked on its own, so a worker killed
-    mid-batch leaves at most one row in doubt, as for a single message. A
-    row the gateway refuses for now goes back to ``queued`` and gets its own
-    retrying task after the backoff; the batch goes on with the others.
+    One UPDATE claims every row still queued; the SMS then go out
+    ``NOTIFICATIONS_SEND_THREADS`` at a time (the gateway's latency, not
+    the CPU, is what a worker waits on), e-mails one after another, and the
+    sent rows are marked a few at a time. A row the gateway refuses for now
+    goes back to ``queued`` and gets its own retrying task after the
+    backoff; the batch goes on with the others. Claimed rows a killed
+    worker did not send stay ``sending`` until the sweeper hands them out
+    again (sent once); only rows already sent but not yet marked may go out
+    twice (docs/security.md).
     """
+    messages = _messages_claim(message_ids=message_ids)
+    claimed = {message.pk for message in messages}
     for message_id in message_ids:
-        try:
-            message_deliver(message_id=message_id)
-        except GatewayError:
-            attempts = Message.objects.filter(pk=message_id).values_list("attempts", flat=True)
-            delay = _retry_delay(next(iter(attempts), 1)).total_seconds()
-            message_send_task.apply_async(args=[message_id], countdown=delay)
+        if message_id not in claimed:
+            logger.info("message.skip id=%s reason=not_queued", message_id)
+    sms = [m for m in messages if m.channel == Message.Channel.SMS]
+    others = [m for m in messages if m.channel != Message.Channel.SMS]
+    sent: list[Message] = []
+
+    def settle(message: Message, exc: BaseException | None) -> None:
+        if exc is None:
+            sent.append(message)
+            if len(sent) >= MARK_SENT_EVERY:
+                _messages_mark_sent(messages=sent)
+                sent.clear()
+        elif _message_settle_failure(message=message, exc=exc):
+            _message_publish_retry(message=message)
+
+    threads = min(settings.NOTIFICATIONS_SEND_THREADS, len(sms))
+    if threads > 1:
+        # The threads only talk to the gateway; every database write stays
+        # in this thread (and its connection). Threads of this task only:
+        # a claimed row waits at most len(sms) / threads gateway timeouts,
+        # far below NOTIFICATIONS_SWEEP_SENDING_AFTER, after which the
+        # sweeper would hand it out again.
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sms-send") as pool:
+            futures = {pool.submit(_message_send, message): message for message in sms}
+            for message in others:
+                settle(message, _message_send_error(message))
+            for future in as_completed(futures):
+                settle(futures[future], future.exception())
+    else:
+        for message in sms + others:
+            settle(message, _message_send_error(message))
+    if sent:
+        _messages_mark_sent(messages=sent)
 
 
-def _message_claim(*, message_id: int) -> Message | None:
-    """Move the row from ``queued`` to ``sending`` and return it, in one statement.
+def _message_send(message: Message) -> None:
+    """Hand the message to its channel; raises what the backend raises."""
+    if message.channel == Message.Channel.SMS:
+        sms_backend_get().send(message=message)
+    else:
+        email_send(message=message)
+
+
+def _message_send_error(message: Message) -> Exception | None:
+    try:
+        _message_send(message)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _message_settle_failure(*, message: Message, exc: BaseException) -> bool:
+    """Record a failed send; True if it is worth a retry (``GatewayError``)."""
+    if isinstance(exc, GatewayError):
+        _message_fail_transient(message=message, error=str(exc))
+        return True
+    if isinstance(exc, PermanentGatewayError):
+        _message_mark(message.pk, status=Message.Status.FAILED, last_error=str(exc))
+        logger.warning("message.failed id=%s error=%s", message.pk, exc)
+        return False
+    # A bug or misconfiguration: record it instead of leaving the row in
+    # "sending" for the sweeper to retry forever. Only the class name: some
+    # exception texts quote the message body.
+    _message_mark(
+        message.pk, status=Message.Status.FAILED, last_error=f"internal: {type(exc).__name__}"
+    )
+    logger.error("message.error id=%s error=%s", message.pk, type(exc).__name__)
+    return False
+
+
+def _message_publish_retry(*, message: Message) -> None:
+    """A row of a batch the gateway refused for now: its own retrying task, after the backoff."""
+    if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        return  # given up (failed), nothing to retry
+    delay = _retry_delay(message.attempts).total_seconds()
+    try:
+        message_send_task.apply_async(args=[message.pk], countdown=delay)
+    except Exception as exc:
+        # The row is queued with its next attempt time: the sweeper
+        # publishes it once the broker is back. The batch goes on.
+        logger.warning("message.publish_failed ids=%s error=%r", [message.pk], exc)
+
+
+def _messages_claim(*, message_ids: list[int]) -> list[Message]:
+    """Move the rows from ``queued`` to ``sending`` and return them, in one statement.
 
     ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35): the claim and the
-    read of the row are one round trip and one commit instead of two.
+    read of the rows are one round trip and one commit, whatever their
+    number. Rows come back in the order of ``message_ids``.
     """
+    ids = list(dict.fromkeys(message_ids))
+    if not ids:
+        return []
     meta = Message._meta
     table = connection.ops.quote_name(meta.db_table)
     column = {f.name: connection.ops.quote_name(f.column) for f in meta.concrete_fields}
     now = timezone.now()
-    claimed = list(
-        Message.objects.raw(
-            f"UPDATE {table} SET {column['status']} = %s, {column['claimed_at']} = %s, "  # noqa: S608
-            f"{column['attempts']} = {column['attempts']} + 1, {column['updated_at']} = %s "
-            f"WHERE {column['id']} = %s AND {column['status']} = %s "
-            f"RETURNING {', '.join(column.values())}",
-            [Message.Status.SENDING, now, now, message_id, Message.Status.QUEUED],
-        )
+    claimed = Message.objects.raw(
+        f"UPDATE {table} SET {column['status']} = %s, {column['claimed_at']} = %s, "  # noqa: S608
+        f"{column['attempts']} = {column['attempts']} + 1, {column['updated_at']} = %s "
+        f"WHERE {column['id']} IN ({', '.join(['%s'] * len(ids))}) "
+        f"AND {column['status']} = %s "
+        f"RETURNING {', '.join(column.values())}",
+        [Message.Status.SENDING, now, now, *ids, Message.Status.QUEUED],
     )
-    return claimed[0] if claimed else None
+    order = {message_id: i for i, message_id in enumerate(ids)}
+    return sorted(claimed, key=lambda message: order[message.pk])
+
+
+def _messages_mark_sent(*, messages: list[Message]) -> None:
+    fields: dict = {"status": Message.Status.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if settings.NOTIFICATIONS_REDACT_SENT:
+        fields.update(text=F("redacted_text"), html=F("redacted_html"), is_redacted=True)
+    Message.objects.filter(pk__in=[message.pk for message in messages]).update(
+        updated_at=timezone.now(), **fields
+    )
+    for message in messages:
+        logger.info("message.sent id=%s attempts=%s", message.pk, message.attempts)
 
 
 def _message_mark(message_id: int, **fields) -> None:

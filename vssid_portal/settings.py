@@ -281,6 +281,10 @@ NOTIFICATIONS_REDACT_SENT = env.bool("NOTIFICATIONS_REDACT_SENT", default=not DE
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=12)
 # Socket timeout (seconds) for one Twilio request or SMTP conversation.
 NOTIFICATIONS_GATEWAY_TIMEOUT = env.float("NOTIFICATIONS_GATEWAY_TIMEOUT", default=10.0)
+# SMS of one batch task in flight at once, each on its own kept-alive
+# connection: the gateway's latency, not the CPU, bounds a worker process
+# that sends one at a time (docs/performance.md, docs/scaling.md).
+NOTIFICATIONS_SEND_THREADS = env.int("NOTIFICATIONS_SEND_THREADS", default=8)
 # The sweeper publishes again rows queued for longer than this (seconds)...
 NOTIFICATIONS_SWEEP_QUEUED_AFTER = env.int("NOTIFICATIONS_SWEEP_QUEUED_AFTER", default=60)
 # ...and rows stuck in "sending" (worker killed during the gateway call).

@@ -45,12 +45,15 @@ class FakeTwilio:
     """Answers POST /2010-04-01/Accounts/<sid>/Messages.json like Twilio.
 
     ``responses`` holds the statuses of the next answers (then 201);
-    ``requests`` every request received, in order.
+    ``responses_to`` the statuses of the next answers to one "To" number,
+    whatever the order of arrival (concurrent sends); ``requests`` every
+    request received, in order.
     """
 
     url: str = ""
     requests: list[TwilioRequest] = field(default_factory=list)
     responses: deque = field(default_factory=deque)
+    responses_to: dict[str, deque] = field(default_factory=dict)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -71,7 +74,13 @@ def _handler_for(fake: FakeTwilio):
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
-            raw = self.rfile.read(length).decode()
+            raw = self.rfile.read(length)
+            if len(raw) < length:
+                # The client died mid-request (the kill tests): like a real
+                # server, do not act on a truncated request.
+                self.close_connection = True
+                return
+            raw = raw.decode()
             form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
             if fake.delay:
                 time.sleep(fake.delay)
@@ -79,7 +88,11 @@ def _handler_for(fake: FakeTwilio):
                 fake.requests.append(
                     TwilioRequest("POST", self.path, self.headers.get("Authorization", ""), form)
                 )
-                status = fake.responses.popleft() if fake.responses else 201
+                to_answers = fake.responses_to.get(form.get("To", ""))
+                if to_answers:
+                    status = to_answers.popleft()
+                else:
+                    status = fake.responses.popleft() if fake.responses else 201
             if status == 201:
                 payload = {
                     "sid": "SM" + uuid.uuid4().hex,
