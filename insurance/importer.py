@@ -21,6 +21,12 @@ CONFLICT DO UPDATE ... WHERE old IS DISTINCT FROM new``; elsewhere one
 SELECT compares and ``bulk_create(update_conflicts=True)`` writes. Either
 way unchanged rows are not rewritten and the summary says how many rows
 were created, updated and unchanged.
+
+Reading and writing overlap: a reader thread parses the file and prepares
+each batch (on PostgreSQL, the COPY text) while the calling thread, which
+owns the database connection, writes the previous one; psycopg2 releases
+the GIL while PostgreSQL works, so parsing and the database share the
+machine's cores instead of taking turns.
 """
 
 import csv
@@ -28,13 +34,16 @@ import datetime as dt
 import io
 import json
 import operator
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -578,7 +587,7 @@ class Importer:
     def __init__(
         self,
         *,
-        batch_size: int = 5000,
+        batch_size: int = 20_000,
         progress: Callable[[ImportSummary], None] | None = None,
         progress_every: int = 100_000,
         max_errors_kept: int = 1000,
@@ -592,23 +601,71 @@ class Importer:
         self.offices = dict(Office.objects.values_list("code", "id"))
         self.buffers: dict[str, dict[object, Pending]] = {t: {} for t in RECORD_TYPES}
         self.buffered = 0
+        self.postgres = connection.vendor == "postgresql"
+        # Both threads report errors; the reader hands batches over a short
+        # queue (two batches in flight bound the memory).
+        self.lock = threading.Lock()
+        self.batches: queue.Queue = queue.Queue(maxsize=2)
+        self.stopping = threading.Event()
+        # Persons written earlier in this file: their records need no check
+        # that the person exists (the batch writing them would have failed).
+        self.persons_in_file: set[str] = set()
 
     def error(self, line: int, reason: str) -> None:
-        self.summary.error_count += 1
-        if len(self.summary.errors) < self.max_errors_kept:
-            self.summary.errors.append(LineError(line, reason))
+        with self.lock:
+            self.summary.error_count += 1
+            if len(self.summary.errors) < self.max_errors_kept:
+                self.summary.errors.append(LineError(line, reason))
 
     def run(self, path: Path, fmt: str | None = None) -> ImportSummary:
         self.started = time.monotonic()
         fmt = fmt or detect_format(path)
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            if fmt == "csv":
-                self._read_csv(handle)
-            else:
-                self._read_jsonl(handle)
-        self.flush()
+        reader = threading.Thread(
+            target=self._read, args=(path, fmt), name="import-reader", daemon=True
+        )
+        reader.start()
+        try:
+            while (batch := self.batches.get()) is not _END:
+                if isinstance(batch, BaseException):
+                    raise batch
+                for record_type, prepared in batch:
+                    self._write(record_type, prepared)
+        finally:
+            # On a write error, unblock and stop the reader before leaving.
+            self.stopping.set()
+            while reader.is_alive():
+                try:
+                    self.batches.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            reader.join()
         self.summary.seconds = time.monotonic() - self.started
         return self.summary
+
+    def _read(self, path: Path, fmt: str) -> None:
+        """The reader thread: parse, validate and hand over batches."""
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                if fmt == "csv":
+                    self._read_csv(handle)
+                else:
+                    self._read_jsonl(handle)
+            self.flush()
+            outcome = _END
+        except _Stopped:
+            return
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome = exc
+        self._hand_over(outcome)
+
+    def _hand_over(self, item) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.batches.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                pass
+        raise _Stopped
 
     def _count_line(self) -> None:
         summary = self.summary
@@ -709,12 +766,25 @@ class Importer:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the buffered lines to the writer, persons first."""
+        batch = []
         for record_type in RECORD_TYPES:
             pending = list(self.buffers[record_type].values())
-            if pending:
-                self._write(record_type, pending)
             self.buffers[record_type] = {}
+            if not pending:
+                continue
+            if not self.postgres:
+                batch.append((record_type, pending))
+                continue
+            if record_type == "person":
+                self.persons_in_file.update(p.key for p in pending)
+                check = False
+            else:
+                check = not self.persons_in_file.issuperset(p.owner for p in pending)
+            batch.append((record_type, _copy_rows(record_type, pending, check_owners=check)))
         self.buffered = 0
+        if batch:
+            self._hand_over(batch)
 
     def _person_ids(self, pending: list[Pending]) -> dict[str, int]:
         numbers = {p.owner for p in pending}
@@ -724,11 +794,11 @@ class Importer:
             )
         )
 
-    def _write(self, record_type: str, pending: list[Pending]) -> None:
-        if connection.vendor == "postgresql":
-            self._write_postgres(record_type, pending)
+    def _write(self, record_type: str, prepared) -> None:
+        if self.postgres:
+            self._write_postgres(record_type, prepared)
         else:
-            self._write_orm(record_type, pending)
+            self._write_orm(record_type, prepared)
 
     def _write_orm(self, record_type: str, pending: list[Pending]) -> None:
         """Portable path (SQLite): compare in Python, upsert with bulk_create."""
@@ -816,7 +886,7 @@ class Importer:
                     self.error(p.line, f"rejected by the database: {str(exc).splitlines()[0]}")
 
     # PostgreSQL -----------------------------------------------------------
-    def _write_postgres(self, record_type: str, pending: list[Pending]) -> None:
+    def _write_postgres(self, record_type: str, prepared: "CopyRows") -> None:
         """COPY the batch into a temporary table, then one upsert statement.
 
         The upsert only touches rows whose values differ (``IS DISTINCT
@@ -829,23 +899,12 @@ class Importer:
         table = meta.db_table
         stage = f"import_stage_{record_type}"
         child = record_type != "person"
-        by_person = spec.key_fields[0] == "person_id"
-        # Attribute names in the order each staged row lists them.
-        key_names = list(spec.key_fields[1:] if by_person else spec.key_fields)
-        names = [*key_names, *pending[0].values]
+        names, buffer, rows, check_owners = prepared
         q = connection.ops.quote_name
         columns = [q(meta.get_field(n).column) for n in names]
         insert_columns = [q("person_id"), *columns] if child else columns
         key_columns = [q(meta.get_field(k).column) for k in spec.key_fields]
         update_columns = [c for c in insert_columns if c not in key_columns]
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for p in pending:
-            key = p.key[1:] if by_person else (p.key,)
-            values = (*key, *p.values.values())
-            writer.writerow([p.line, p.owner or "", *("\\N" if v is None else v for v in values)])
-        buffer.seek(0)
 
         staged = ", ".join(["line", "owner", *columns])
         insert = ", ".join(insert_columns)
@@ -874,19 +933,21 @@ class Importer:
         )
         missing = 0
         with transaction.atomic(), connection.cursor() as cursor:
-            # The import is idempotent, so a crash losing the last batches'
-            # commits is repaired by running it again: no need to wait for
-            # each commit's WAL flush.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # One round trip for the set-up. The import is idempotent, so a
+            # crash losing the last batches' commits is repaired by running
+            # it again: no need to wait for each commit's WAL flush. A batch
+            # touches a few thousand keys of tables that may hold millions of
+            # rows, whose statistics lag behind a running import: only index
+            # probes keep a batch's cost independent of the table's size (a
+            # hash join would read the whole table for every batch).
+            create = f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT 0 AS line, "  # noqa: S608
+            create += f"''::varchar(10) AS owner, * FROM {table} WITH NO DATA"
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
-                f"SELECT 0 AS line, ''::varchar(10) AS owner, * FROM {table} WITH NO DATA"
+                "SET LOCAL synchronous_commit TO OFF; SET LOCAL enable_hashjoin TO OFF; "
+                f"SET LOCAL enable_mergejoin TO OFF; {create}; TRUNCATE {stage}"
             )
-            cursor.execute(f"TRUNCATE {stage}")
-            cursor.cursor.copy_expert(
-                f"COPY {stage} ({staged}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-            )
-            if child:
+            cursor.cursor.copy_expert(f"COPY {stage} ({staged}) FROM STDIN", buffer)
+            if check_owners:
                 cursor.execute(
                     f"SELECT s.line, s.owner FROM {stage} s WHERE NOT EXISTS "  # noqa: S608
                     "(SELECT 1 FROM insurance_person p WHERE p.insurance_number = s.owner)"
@@ -904,14 +965,56 @@ class Importer:
         created = sum(inserted)
         counts.created += created
         counts.updated += len(inserted) - created
-        counts.unchanged += len(pending) - missing - len(inserted)
+        counts.unchanged += rows - missing - len(inserted)
+
+
+class CopyRows(NamedTuple):
+    names: list[str]  # model attributes in the order each staged row lists them
+    buffer: io.StringIO  # COPY text format: line, owner, then those attributes
+    rows: int
+    check_owners: bool  # some owners are not persons of this file: report the unknown ones
+
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _copy_field(value) -> str:
+    if value is None:
+        return "\\N"
+    return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m[0]], str(value))
+
+
+def _copy_rows(record_type: str, pending: list[Pending], *, check_owners: bool) -> CopyRows:
+    """Prepare a batch for ``_write_postgres`` (runs in the reader thread)."""
+    key_fields = SPECS[record_type].key_fields
+    by_person = key_fields[0] == "person_id"
+    out = []
+    for p in pending:
+        row = [p.line, p.owner or "", *(p.key[1:] if by_person else (p.key,)), *p.values.values()]
+        text = "\t".join(map(str, row))
+        # Almost every row has no empty value and no character COPY's text
+        # format must escape; the others are written field by field.
+        if None in row or _COPY_SPECIAL.search(text.replace("\t", "", len(row) - 1)):
+            text = "\t".join(map(_copy_field, row))
+        out.append(text)
+    out.append("")
+    names = [*(key_fields[1:] if by_person else key_fields), *pending[0].values]
+    return CopyRows(names, io.StringIO("\n".join(out)), len(pending), check_owners)
+
+
+class _Stopped(Exception):
+    """The writer failed: the reader thread gives up quietly."""
+
+
+_END = object()
 
 
 def registry_import(
     *,
     path: Path,
     fmt: str | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 20_000,
     progress: Callable[[ImportSummary], None] | None = None,
     progress_every: int = 100_000,
 ) -> ImportSummary:

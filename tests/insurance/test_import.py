@@ -1,11 +1,13 @@
+import csv
 import json
+import threading
 from io import StringIO
 
 from django.core.management import call_command
 
 import pytest
 
-from insurance.importer import registry_import
+from insurance.importer import Importer, registry_import
 from insurance.models import (
     BenefitPayment,
     HealthInsuranceCard,
@@ -266,7 +268,6 @@ def test_unusual_lines_fall_back_to_the_parser(record):
 
 
 def test_csv_and_json_lines_feeds_load_the_same_registry(tmp_path):
-    import csv
 
     columns = sorted({k for r in GOOD for k in r} - {"type"})
     path = tmp_path / "feed.csv"
@@ -284,3 +285,45 @@ def test_csv_and_json_lines_feeds_load_the_same_registry(tmp_path):
         return [[{k: v for k, v in r.items() if not k.endswith("id")} for r in rs] for rs in snap]
 
     assert strip_ids(snapshot()) == strip_ids(from_csv)
+
+
+def test_records_of_a_person_imported_earlier_need_not_repeat_the_person(tmp_path):
+    registry_import(path=write_jsonl(tmp_path / "people.jsonl", [PERSON]))
+    summary = registry_import(path=write_jsonl(tmp_path / "periods.jsonl", [PERIOD, VISIT]))
+    assert summary.error_count == 0
+    assert summary.counts["period"].created == summary.counts["visit"].created == 1
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_exactly(tmp_path):
+    # On PostgreSQL a batch travels in COPY's text format, where these
+    # characters (and a literal \N) are special.
+    employer = "Công ty\tA\\B, \\N\nChi nhánh\r\nQuận 4"
+    path = write_jsonl(
+        tmp_path / "feed.jsonl",
+        [
+            {**PERSON, "address": employer},
+            {**PERIOD, "employer_name": employer, "position": "\\N"},
+        ],
+    )
+    summary = registry_import(path=path)
+    assert summary.error_count == 0
+    assert Person.objects.get().address == employer
+    period = ParticipationPeriod.objects.get()
+    assert (period.employer_name, period.position) == (employer, "\\N")
+    assert registry_import(path=path).counts["period"].unchanged == 1
+
+
+def test_a_database_failure_stops_the_import_and_its_reader(tmp_path, monkeypatch):
+    path = write_jsonl(
+        tmp_path / "feed.jsonl", [{**PERSON, "insurance_number": f"79000{i:05}"} for i in range(50)]
+    )
+
+    def fail(self, record_type, prepared):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Importer, "_write", fail)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="went away"):
+        registry_import(path=path, batch_size=1)
+    assert threading.active_count() == threads
+    assert not Person.objects.exists()

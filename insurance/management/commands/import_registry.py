@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--format", choices=["csv", "jsonl"], help="default: by extension")
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--batch-size", type=int, default=20_000)
         parser.add_argument(
             "--progress-every", type=int, default=100_000, help="lines between progress lines"
         )
