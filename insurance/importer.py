@@ -946,7 +946,10 @@ class Importer:
                 "SET LOCAL synchronous_commit TO OFF; SET LOCAL enable_hashjoin TO OFF; "
                 f"SET LOCAL enable_mergejoin TO OFF; {create}; TRUNCATE {stage}"
             )
-            cursor.cursor.copy_expert(f"COPY {stage} ({staged}) FROM STDIN", buffer)
+            # In one read: psycopg2 takes the GIL back for every chunk it
+            # reads, and each time waits for the reader thread to yield it.
+            size = len(buffer.getvalue()) + 1
+            cursor.cursor.copy_expert(f"COPY {stage} ({staged}) FROM STDIN", buffer, size=size)
             if check_owners:
                 cursor.execute(
                     f"SELECT s.line, s.owner FROM {stage} s WHERE NOT EXISTS "  # noqa: S608
