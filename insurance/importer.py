@@ -591,6 +591,7 @@ class Importer:
         progress: Callable[[ImportSummary], None] | None = None,
         progress_every: int = 100_000,
         max_errors_kept: int = 1000,
+        writers: int | None = None,
     ):
         self.batch_size = batch_size
         self.progress = progress
@@ -602,11 +603,23 @@ class Importer:
         self.buffers: dict[str, dict[object, Pending]] = {t: {} for t in RECORD_TYPES}
         self.buffered = 0
         self.postgres = connection.vendor == "postgresql"
-        # Both threads report errors; the reader hands batches over a short
-        # queue (two batches in flight bound the memory).
+        # On PostgreSQL, outside a caller's transaction, the persons are
+        # split over several writers, each with its own connection: a
+        # person and all their records always go to the same writer (by the
+        # mã số's last digit), so the order within a person is kept and a
+        # record never waits for another writer's person. Inside a
+        # transaction (tests, a caller's atomic block) one writer uses the
+        # caller's connection.
+        if not self.postgres or connection.in_atomic_block:
+            writers = 1
+        self.writers = max(1, writers or DEFAULT_WRITERS)
+        # All threads report errors and counts under one lock; the reader
+        # hands batches over short queues (two batches in flight per writer
+        # bound the memory).
         self.lock = threading.Lock()
-        self.batches: queue.Queue = queue.Queue(maxsize=2)
+        self.queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(self.writers)]
         self.stopping = threading.Event()
+        self.failures: list[BaseException] = []
         # Persons written earlier in this file: their records need no check
         # that the person exists (the batch writing them would have failed).
         self.persons_in_file: set[str] = set()
@@ -623,24 +636,59 @@ class Importer:
         reader = threading.Thread(
             target=self._read, args=(path, fmt), name="import-reader", daemon=True
         )
+        writers = [
+            threading.Thread(target=self._writer, args=(part,), name=f"import-writer-{part}")
+            for part in range(1, self.writers)
+        ]
         reader.start()
+        for writer in writers:
+            writer.start()
         try:
-            while (batch := self.batches.get()) is not _END:
-                if isinstance(batch, BaseException):
-                    raise batch
-                for record_type, prepared in batch:
-                    self._write(record_type, prepared)
+            self._drain(0)  # the calling thread writes the first share
+            for writer in writers:
+                writer.join()
+            if self.failures:
+                raise self.failures[0]
         finally:
-            # On a write error, unblock and stop the reader before leaving.
+            # On an error, stop and unblock the other threads before leaving.
             self.stopping.set()
-            while reader.is_alive():
-                try:
-                    self.batches.get(timeout=0.1)
-                except queue.Empty:
-                    pass
-            reader.join()
+            while reader.is_alive() or any(w.is_alive() for w in writers):
+                for q in self.queues:
+                    try:
+                        q.get_nowait()
+                    except queue.Empty:
+                        pass
+                time.sleep(0.01)
         self.summary.seconds = time.monotonic() - self.started
         return self.summary
+
+    def _drain(self, part: int) -> None:
+        """Write the batches of one share until the reader says it is done."""
+        batches = self.queues[part]
+        while True:
+            try:
+                batch = batches.get(timeout=0.1)
+            except queue.Empty:
+                if self.stopping.is_set():
+                    return
+                continue
+            if batch is _END:
+                return
+            if isinstance(batch, BaseException):
+                raise batch
+            for record_type, prepared in batch:
+                self._write(record_type, prepared)
+
+    def _writer(self, part: int) -> None:
+        """An extra writer thread, with its own database connection."""
+        try:
+            self._drain(part)
+        except BaseException as exc:  # re-raised in the calling thread
+            with self.lock:
+                self.failures.append(exc)
+            self.stopping.set()
+        finally:
+            connection.close()
 
     def _read(self, path: Path, fmt: str) -> None:
         """The reader thread: parse, validate and hand over batches."""
@@ -651,17 +699,19 @@ class Importer:
                 else:
                     self._read_jsonl(handle)
             self.flush()
-            outcome = _END
+            for part in range(self.writers):
+                self._hand_over(part, _END)
         except _Stopped:
             return
         except BaseException as exc:  # re-raised in the calling thread
-            outcome = exc
-        self._hand_over(outcome)
+            with self.lock:
+                self.failures.append(exc)
+            self.stopping.set()
 
-    def _hand_over(self, item) -> None:
+    def _hand_over(self, part: int, item) -> None:
         while not self.stopping.is_set():
             try:
-                self.batches.put(item, timeout=0.1)
+                self.queues[part].put(item, timeout=0.1)
                 return
             except queue.Full:
                 pass
@@ -766,25 +816,36 @@ class Importer:
             self.flush()
 
     def flush(self) -> None:
-        """Hand the buffered lines to the writer, persons first."""
-        batch = []
+        """Hand the buffered lines to the writers, persons first."""
+        shares: list[list] = [[] for _ in range(self.writers)]
         for record_type in RECORD_TYPES:
             pending = list(self.buffers[record_type].values())
             self.buffers[record_type] = {}
             if not pending:
                 continue
-            if not self.postgres:
-                batch.append((record_type, pending))
-                continue
-            if record_type == "person":
-                self.persons_in_file.update(p.key for p in pending)
-                check = False
+            if self.writers == 1:
+                parts = [pending]
             else:
-                check = not self.persons_in_file.issuperset(p.owner for p in pending)
-            batch.append((record_type, _copy_rows(record_type, pending, check_owners=check)))
+                parts = [[] for _ in range(self.writers)]
+                for p in pending:
+                    parts[ord((p.owner or p.key)[-1]) % self.writers].append(p)
+            for part, share in enumerate(parts):
+                if share:
+                    shares[part].append((record_type, self._prepare(record_type, share)))
         self.buffered = 0
-        if batch:
-            self._hand_over(batch)
+        for part, batch in enumerate(shares):
+            if batch:
+                self._hand_over(part, batch)
+
+    def _prepare(self, record_type: str, pending: list[Pending]):
+        if not self.postgres:
+            return pending
+        if record_type == "person":
+            self.persons_in_file.update(p.key for p in pending)
+            check = False
+        else:
+            check = not self.persons_in_file.issuperset(p.owner for p in pending)
+        return _copy_rows(record_type, pending, check_owners=check)
 
     def _person_ids(self, pending: list[Pending]) -> dict[str, int]:
         numbers = {p.owner for p in pending}
@@ -964,11 +1025,12 @@ class Importer:
                 f"WHERE ({old}) IS DISTINCT FROM ({new}) RETURNING (xmax = 0)"
             )
             inserted = [row[0] for row in cursor.fetchall()]
-        counts = self.summary.counts[record_type]
         created = sum(inserted)
-        counts.created += created
-        counts.updated += len(inserted) - created
-        counts.unchanged += rows - missing - len(inserted)
+        with self.lock:
+            counts = self.summary.counts[record_type]
+            counts.created += created
+            counts.updated += len(inserted) - created
+            counts.unchanged += rows - missing - len(inserted)
 
 
 class CopyRows(NamedTuple):
@@ -1011,6 +1073,7 @@ class _Stopped(Exception):
 
 
 _END = object()
+DEFAULT_WRITERS = 2
 
 
 def registry_import(
@@ -1020,7 +1083,10 @@ def registry_import(
     batch_size: int = 20_000,
     progress: Callable[[ImportSummary], None] | None = None,
     progress_every: int = 100_000,
+    writers: int | None = None,
 ) -> ImportSummary:
     """Import a feed file; see the module docstring for the rules."""
-    importer = Importer(batch_size=batch_size, progress=progress, progress_every=progress_every)
+    importer = Importer(
+        batch_size=batch_size, progress=progress, progress_every=progress_every, writers=writers
+    )
     return importer.run(path, fmt)

@@ -4,6 +4,7 @@ import threading
 from io import StringIO
 
 from django.core.management import call_command
+from django.db import connection
 
 import pytest
 
@@ -15,6 +16,7 @@ from insurance.models import (
     ParticipationPeriod,
     Person,
 )
+from tests.conftest import service_unavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -327,3 +329,55 @@ def test_a_database_failure_stops_the_import_and_its_reader(tmp_path, monkeypatc
         registry_import(path=path, batch_size=1)
     assert threading.active_count() == threads
     assert not Person.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_split_people_and_keep_each_persons_records_together(tmp_path):
+    """On PostgreSQL, outside a transaction, two connections write at once."""
+    if connection.vendor != "postgresql":
+        service_unavailable("PostgreSQL", f"DATABASE_URL points to {connection.vendor}")
+    records = []
+    for i in range(40):
+        number = f"79000{i:05}"
+        records += [
+            {**PERSON, "insurance_number": number},
+            {**CARD, "insurance_number": number, "card_number": number},
+            {**PERIOD, "insurance_number": number},
+            {**PERIOD, "insurance_number": number, "from_month": "2019-01", "to_month": "2019-06"},
+            {**VISIT, "insurance_number": number, "claim_code": f"LK-{i}"},
+        ]
+    records.append({**PERIOD, "insurance_number": "7999999999"})  # nobody
+    path = write_jsonl(tmp_path / "feed.jsonl", records)
+    importer = Importer(batch_size=7)
+    assert importer.writers == 2
+    summary = importer.run(path)
+    assert [e.reason for e in summary.errors] == [
+        "no person 7999999999 in the registry or earlier in the file"
+    ]
+    assert summary.counts["person"].created == 40 and summary.counts["period"].created == 80
+    assert ParticipationPeriod.objects.count() == 80 and MedicalVisit.objects.count() == 40
+    again = registry_import(path=path, batch_size=7)
+    assert sum(c.created + c.updated for c in again.counts.values()) == 0
+    assert again.counts["period"].unchanged == 80
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_parallel_writer_stops_the_whole_import(tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        service_unavailable("PostgreSQL", f"DATABASE_URL points to {connection.vendor}")
+    people = [{**PERSON, "insurance_number": f"79000{i:05}"} for i in range(200)]
+    path = write_jsonl(tmp_path / "feed.jsonl", people)
+    write = Importer._write
+
+    def fail_in_the_second_writer(self, record_type, prepared):
+        if threading.current_thread().name == "import-writer-1":
+            raise RuntimeError("the second connection went away")
+        write(self, record_type, prepared)
+
+    monkeypatch.setattr(Importer, "_write", fail_in_the_second_writer)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="second connection"):
+        registry_import(path=path, batch_size=10)
+    assert threading.active_count() == threads
