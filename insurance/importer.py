@@ -23,10 +23,11 @@ way unchanged rows are not rewritten and the summary says how many rows
 were created, updated and unchanged.
 
 Reading and writing overlap: a reader thread parses the file and prepares
-each batch (on PostgreSQL, the COPY text) while the calling thread, which
-owns the database connection, writes the previous one; psycopg2 releases
-the GIL while PostgreSQL works, so parsing and the database share the
-machine's cores instead of taking turns.
+each batch (on PostgreSQL, the COPY text) while the writers send the
+previous ones; psycopg2 releases the GIL while PostgreSQL works, so parsing
+and the database share the machine's cores instead of taking turns. On
+PostgreSQL, outside a caller's transaction, two writers with their own
+connections share the persons (see ``Importer.__init__``).
 """
 
 import csv
