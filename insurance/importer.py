@@ -21,6 +21,13 @@ CONFLICT DO UPDATE ... WHERE old IS DISTINCT FROM new``; elsewhere one
 SELECT compares and ``bulk_create(update_conflicts=True)`` writes. Either
 way unchanged rows are not rewritten and the summary says how many rows
 were created, updated and unchanged.
+
+Reading and writing overlap: a reader thread parses the file and prepares
+each batch (on PostgreSQL, the COPY text) while the writers send the
+previous ones; psycopg2 releases the GIL while PostgreSQL works, so parsing
+and the database share the machine's cores instead of taking turns. On
+PostgreSQL, outside a caller's transaction, two writers with their own
+connections share the persons (see ``Importer.__init__``).
 """
 
 import csv
@@ -28,13 +35,16 @@ import datetime as dt
 import io
 import json
 import operator
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -578,10 +588,11 @@ class Importer:
     def __init__(
         self,
         *,
-        batch_size: int = 5000,
+        batch_size: int = 20_000,
         progress: Callable[[ImportSummary], None] | None = None,
         progress_every: int = 100_000,
         max_errors_kept: int = 1000,
+        writers: int | None = None,
     ):
         self.batch_size = batch_size
         self.progress = progress
@@ -592,23 +603,120 @@ class Importer:
         self.offices = dict(Office.objects.values_list("code", "id"))
         self.buffers: dict[str, dict[object, Pending]] = {t: {} for t in RECORD_TYPES}
         self.buffered = 0
+        self.postgres = connection.vendor == "postgresql"
+        # On PostgreSQL, outside a caller's transaction, the persons are
+        # split over several writers, each with its own connection: a
+        # person and all their records always go to the same writer (by the
+        # mã số's last digit), so the order within a person is kept and a
+        # record never waits for another writer's person. Inside a
+        # transaction (tests, a caller's atomic block) one writer uses the
+        # caller's connection.
+        if not self.postgres or connection.in_atomic_block:
+            writers = 1
+        self.writers = max(1, writers or DEFAULT_WRITERS)
+        # All threads report errors and counts under one lock; the reader
+        # hands batches over short queues (two batches in flight per writer
+        # bound the memory).
+        self.lock = threading.Lock()
+        self.queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(self.writers)]
+        self.stopping = threading.Event()
+        self.failures: list[BaseException] = []
+        # Persons written earlier in this file: their records need no check
+        # that the person exists (the batch writing them would have failed).
+        self.persons_in_file: set[str] = set()
 
     def error(self, line: int, reason: str) -> None:
-        self.summary.error_count += 1
-        if len(self.summary.errors) < self.max_errors_kept:
-            self.summary.errors.append(LineError(line, reason))
+        with self.lock:
+            self.summary.error_count += 1
+            if len(self.summary.errors) < self.max_errors_kept:
+                self.summary.errors.append(LineError(line, reason))
 
     def run(self, path: Path, fmt: str | None = None) -> ImportSummary:
         self.started = time.monotonic()
         fmt = fmt or detect_format(path)
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            if fmt == "csv":
-                self._read_csv(handle)
-            else:
-                self._read_jsonl(handle)
-        self.flush()
+        reader = threading.Thread(
+            target=self._read, args=(path, fmt), name="import-reader", daemon=True
+        )
+        writers = [
+            threading.Thread(target=self._writer, args=(part,), name=f"import-writer-{part}")
+            for part in range(1, self.writers)
+        ]
+        reader.start()
+        for writer in writers:
+            writer.start()
+        try:
+            self._drain(0)  # the calling thread writes the first share
+            for writer in writers:
+                writer.join()
+            if self.failures:
+                raise self.failures[0]
+        finally:
+            # On an error, stop and unblock the other threads before leaving.
+            self.stopping.set()
+            while reader.is_alive() or any(w.is_alive() for w in writers):
+                for q in self.queues:
+                    try:
+                        q.get_nowait()
+                    except queue.Empty:
+                        pass
+                time.sleep(0.01)
         self.summary.seconds = time.monotonic() - self.started
         return self.summary
+
+    def _drain(self, part: int) -> None:
+        """Write the batches of one share until the reader says it is done."""
+        batches = self.queues[part]
+        while True:
+            try:
+                batch = batches.get(timeout=0.1)
+            except queue.Empty:
+                if self.stopping.is_set():
+                    return
+                continue
+            if batch is _END:
+                return
+            if isinstance(batch, BaseException):
+                raise batch
+            for record_type, prepared in batch:
+                self._write(record_type, prepared)
+
+    def _writer(self, part: int) -> None:
+        """An extra writer thread, with its own database connection."""
+        try:
+            self._drain(part)
+        except BaseException as exc:  # re-raised in the calling thread
+            with self.lock:
+                self.failures.append(exc)
+            self.stopping.set()
+        finally:
+            connection.close()
+
+    def _read(self, path: Path, fmt: str) -> None:
+        """The reader thread: parse, validate and hand over batches."""
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                if fmt == "csv":
+                    self._read_csv(handle)
+                else:
+                    self._read_jsonl(handle)
+            self.flush()
+            for part in range(self.writers):
+                self._hand_over(part, _END)
+        except _Stopped:
+            return
+        except BaseException as exc:  # re-raised in the calling thread
+            with self.lock:
+                self.failures.append(exc)
+            self.stopping.set()
+
+    def _hand_over(self, part: int, item) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.queues[part].put(item, timeout=0.1)
+                return
+            except queue.Full:
+                pass
+        raise _Stopped
 
     def _count_line(self) -> None:
         summary = self.summary
@@ -709,12 +817,36 @@ class Importer:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the buffered lines to the writers, persons first."""
+        shares: list[list] = [[] for _ in range(self.writers)]
         for record_type in RECORD_TYPES:
             pending = list(self.buffers[record_type].values())
-            if pending:
-                self._write(record_type, pending)
             self.buffers[record_type] = {}
+            if not pending:
+                continue
+            if self.writers == 1:
+                parts = [pending]
+            else:
+                parts = [[] for _ in range(self.writers)]
+                for p in pending:
+                    parts[ord((p.owner or p.key)[-1]) % self.writers].append(p)
+            for part, share in enumerate(parts):
+                if share:
+                    shares[part].append((record_type, self._prepare(record_type, share)))
         self.buffered = 0
+        for part, batch in enumerate(shares):
+            if batch:
+                self._hand_over(part, batch)
+
+    def _prepare(self, record_type: str, pending: list[Pending]):
+        if not self.postgres:
+            return pending
+        if record_type == "person":
+            self.persons_in_file.update(p.key for p in pending)
+            check = False
+        else:
+            check = not self.persons_in_file.issuperset(p.owner for p in pending)
+        return _copy_rows(record_type, pending, check_owners=check)
 
     def _person_ids(self, pending: list[Pending]) -> dict[str, int]:
         numbers = {p.owner for p in pending}
@@ -724,11 +856,11 @@ class Importer:
             )
         )
 
-    def _write(self, record_type: str, pending: list[Pending]) -> None:
-        if connection.vendor == "postgresql":
-            self._write_postgres(record_type, pending)
+    def _write(self, record_type: str, prepared) -> None:
+        if self.postgres:
+            self._write_postgres(record_type, prepared)
         else:
-            self._write_orm(record_type, pending)
+            self._write_orm(record_type, prepared)
 
     def _write_orm(self, record_type: str, pending: list[Pending]) -> None:
         """Portable path (SQLite): compare in Python, upsert with bulk_create."""
@@ -816,7 +948,7 @@ class Importer:
                     self.error(p.line, f"rejected by the database: {str(exc).splitlines()[0]}")
 
     # PostgreSQL -----------------------------------------------------------
-    def _write_postgres(self, record_type: str, pending: list[Pending]) -> None:
+    def _write_postgres(self, record_type: str, prepared: "CopyRows") -> None:
         """COPY the batch into a temporary table, then one upsert statement.
 
         The upsert only touches rows whose values differ (``IS DISTINCT
@@ -829,23 +961,12 @@ class Importer:
         table = meta.db_table
         stage = f"import_stage_{record_type}"
         child = record_type != "person"
-        by_person = spec.key_fields[0] == "person_id"
-        # Attribute names in the order each staged row lists them.
-        key_names = list(spec.key_fields[1:] if by_person else spec.key_fields)
-        names = [*key_names, *pending[0].values]
+        names, buffer, rows, check_owners = prepared
         q = connection.ops.quote_name
         columns = [q(meta.get_field(n).column) for n in names]
         insert_columns = [q("person_id"), *columns] if child else columns
         key_columns = [q(meta.get_field(k).column) for k in spec.key_fields]
         update_columns = [c for c in insert_columns if c not in key_columns]
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for p in pending:
-            key = p.key[1:] if by_person else (p.key,)
-            values = (*key, *p.values.values())
-            writer.writerow([p.line, p.owner or "", *("\\N" if v is None else v for v in values)])
-        buffer.seek(0)
 
         staged = ", ".join(["line", "owner", *columns])
         insert = ", ".join(insert_columns)
@@ -874,19 +995,24 @@ class Importer:
         )
         missing = 0
         with transaction.atomic(), connection.cursor() as cursor:
-            # The import is idempotent, so a crash losing the last batches'
-            # commits is repaired by running it again: no need to wait for
-            # each commit's WAL flush.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # One round trip for the set-up. The import is idempotent, so a
+            # crash losing the last batches' commits is repaired by running
+            # it again: no need to wait for each commit's WAL flush. A batch
+            # touches a few thousand keys of tables that may hold millions of
+            # rows, whose statistics lag behind a running import: only index
+            # probes keep a batch's cost independent of the table's size (a
+            # hash join would read the whole table for every batch).
+            create = f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT 0 AS line, "  # noqa: S608
+            create += f"''::varchar(10) AS owner, * FROM {table} WITH NO DATA"
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS "  # noqa: S608
-                f"SELECT 0 AS line, ''::varchar(10) AS owner, * FROM {table} WITH NO DATA"
+                "SET LOCAL synchronous_commit TO OFF; SET LOCAL enable_hashjoin TO OFF; "
+                f"SET LOCAL enable_mergejoin TO OFF; {create}; TRUNCATE {stage}"
             )
-            cursor.execute(f"TRUNCATE {stage}")
-            cursor.cursor.copy_expert(
-                f"COPY {stage} ({staged}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-            )
-            if child:
+            # In one read: psycopg2 takes the GIL back for every chunk it
+            # reads, and each time waits for the reader thread to yield it.
+            size = len(buffer.getvalue()) + 1
+            cursor.cursor.copy_expert(f"COPY {stage} ({staged}) FROM STDIN", buffer, size=size)
+            if check_owners:
                 cursor.execute(
                     f"SELECT s.line, s.owner FROM {stage} s WHERE NOT EXISTS "  # noqa: S608
                     "(SELECT 1 FROM insurance_person p WHERE p.insurance_number = s.owner)"
@@ -900,21 +1026,68 @@ class Importer:
                 f"WHERE ({old}) IS DISTINCT FROM ({new}) RETURNING (xmax = 0)"
             )
             inserted = [row[0] for row in cursor.fetchall()]
-        counts = self.summary.counts[record_type]
         created = sum(inserted)
-        counts.created += created
-        counts.updated += len(inserted) - created
-        counts.unchanged += len(pending) - missing - len(inserted)
+        with self.lock:
+            counts = self.summary.counts[record_type]
+            counts.created += created
+            counts.updated += len(inserted) - created
+            counts.unchanged += rows - missing - len(inserted)
+
+
+class CopyRows(NamedTuple):
+    names: list[str]  # model attributes in the order each staged row lists them
+    buffer: io.StringIO  # COPY text format: line, owner, then those attributes
+    rows: int
+    check_owners: bool  # some owners are not persons of this file: report the unknown ones
+
+
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _copy_field(value) -> str:
+    if value is None:
+        return "\\N"
+    return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m[0]], str(value))
+
+
+def _copy_rows(record_type: str, pending: list[Pending], *, check_owners: bool) -> CopyRows:
+    """Prepare a batch for ``_write_postgres`` (runs in the reader thread)."""
+    key_fields = SPECS[record_type].key_fields
+    by_person = key_fields[0] == "person_id"
+    out = []
+    for p in pending:
+        row = [p.line, p.owner or "", *(p.key[1:] if by_person else (p.key,)), *p.values.values()]
+        text = "\t".join(map(str, row))
+        # Almost every row has no empty value and no character COPY's text
+        # format must escape; the others are written field by field.
+        if None in row or _COPY_SPECIAL.search(text.replace("\t", "", len(row) - 1)):
+            text = "\t".join(map(_copy_field, row))
+        out.append(text)
+    out.append("")
+    names = [*(key_fields[1:] if by_person else key_fields), *pending[0].values]
+    return CopyRows(names, io.StringIO("\n".join(out)), len(pending), check_owners)
+
+
+class _Stopped(Exception):
+    """The writer failed: the reader thread gives up quietly."""
+
+
+_END = object()
+DEFAULT_WRITERS = 2
 
 
 def registry_import(
     *,
     path: Path,
     fmt: str | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 20_000,
     progress: Callable[[ImportSummary], None] | None = None,
     progress_every: int = 100_000,
+    writers: int | None = None,
 ) -> ImportSummary:
     """Import a feed file; see the module docstring for the rules."""
-    importer = Importer(batch_size=batch_size, progress=progress, progress_every=progress_every)
+    importer = Importer(
+        batch_size=batch_size, progress=progress, progress_every=progress_every, writers=writers
+    )
     return importer.run(path, fmt)

@@ -122,7 +122,11 @@ class HealthInsuranceCard(models.Model):
         GD = "GD", _("Người tham gia theo hộ gia đình")
 
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="cards", verbose_name=_("người tham gia")
+        Person,
+        on_delete=models.CASCADE,
+        related_name="cards",
+        verbose_name=_("người tham gia"),
+        db_index=False,  # the composite index below starts with person
     )
     card_number = models.CharField(
         _("số thẻ BHYT"), max_length=15, unique=True, validators=[validate_card_number]
@@ -182,7 +186,11 @@ class ParticipationPeriod(models.Model):
         OWED = "owed", _("Còn nợ")
 
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="periods", verbose_name=_("người tham gia")
+        Person,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        verbose_name=_("người tham gia"),
+        db_index=False,  # the composite index below starts with person
     )
     insurance_type = models.CharField(_("loại bảo hiểm"), max_length=8, choices=InsuranceType)
     from_month = models.DateField(_("từ tháng"))
@@ -243,7 +251,11 @@ class BenefitPayment(models.Model):
         PENSION = "pension", _("Lương hưu")
 
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="benefits", verbose_name=_("người tham gia")
+        Person,
+        on_delete=models.CASCADE,
+        related_name="benefits",
+        verbose_name=_("người tham gia"),
+        db_index=False,  # the composite index below starts with person
     )
     kind = models.CharField(_("chế độ"), max_length=16, choices=Kind)
     period_from = models.DateField(_("từ ngày"))
@@ -279,7 +291,11 @@ class MedicalVisit(models.Model):
         INPATIENT = "inpatient", _("Nội trú")
 
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="visits", verbose_name=_("người tham gia")
+        Person,
+        on_delete=models.CASCADE,
+        related_name="visits",
+        verbose_name=_("người tham gia"),
+        db_index=False,  # the composite index below starts with person
     )
     claim_code = models.CharField(
         _("mã hồ sơ KCB"),

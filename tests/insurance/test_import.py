@@ -1,11 +1,14 @@
+import csv
 import json
+import threading
 from io import StringIO
 
 from django.core.management import call_command
+from django.db import connection
 
 import pytest
 
-from insurance.importer import registry_import
+from insurance.importer import Importer, registry_import
 from insurance.models import (
     BenefitPayment,
     HealthInsuranceCard,
@@ -13,6 +16,7 @@ from insurance.models import (
     ParticipationPeriod,
     Person,
 )
+from tests.conftest import service_unavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +270,6 @@ def test_unusual_lines_fall_back_to_the_parser(record):
 
 
 def test_csv_and_json_lines_feeds_load_the_same_registry(tmp_path):
-    import csv
 
     columns = sorted({k for r in GOOD for k in r} - {"type"})
     path = tmp_path / "feed.csv"
@@ -284,3 +287,97 @@ def test_csv_and_json_lines_feeds_load_the_same_registry(tmp_path):
         return [[{k: v for k, v in r.items() if not k.endswith("id")} for r in rs] for rs in snap]
 
     assert strip_ids(snapshot()) == strip_ids(from_csv)
+
+
+def test_records_of_a_person_imported_earlier_need_not_repeat_the_person(tmp_path):
+    registry_import(path=write_jsonl(tmp_path / "people.jsonl", [PERSON]))
+    summary = registry_import(path=write_jsonl(tmp_path / "periods.jsonl", [PERIOD, VISIT]))
+    assert summary.error_count == 0
+    assert summary.counts["period"].created == summary.counts["visit"].created == 1
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_exactly(tmp_path):
+    # On PostgreSQL a batch travels in COPY's text format, where these
+    # characters (and a literal \N) are special.
+    employer = "Công ty\tA\\B, \\N\nChi nhánh\r\nQuận 4"
+    path = write_jsonl(
+        tmp_path / "feed.jsonl",
+        [
+            {**PERSON, "address": employer},
+            {**PERIOD, "employer_name": employer, "position": "\\N"},
+        ],
+    )
+    summary = registry_import(path=path)
+    assert summary.error_count == 0
+    assert Person.objects.get().address == employer
+    period = ParticipationPeriod.objects.get()
+    assert (period.employer_name, period.position) == (employer, "\\N")
+    assert registry_import(path=path).counts["period"].unchanged == 1
+
+
+def test_a_database_failure_stops_the_import_and_its_reader(tmp_path, monkeypatch):
+    path = write_jsonl(
+        tmp_path / "feed.jsonl", [{**PERSON, "insurance_number": f"79000{i:05}"} for i in range(50)]
+    )
+
+    def fail(self, record_type, prepared):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Importer, "_write", fail)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="went away"):
+        registry_import(path=path, batch_size=1)
+    assert threading.active_count() == threads
+    assert not Person.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_split_people_and_keep_each_persons_records_together(tmp_path):
+    """On PostgreSQL, outside a transaction, two connections write at once."""
+    if connection.vendor != "postgresql":
+        service_unavailable("PostgreSQL", f"DATABASE_URL points to {connection.vendor}")
+    records = []
+    for i in range(40):
+        number = f"79000{i:05}"
+        records += [
+            {**PERSON, "insurance_number": number},
+            {**CARD, "insurance_number": number, "card_number": number},
+            {**PERIOD, "insurance_number": number},
+            {**PERIOD, "insurance_number": number, "from_month": "2019-01", "to_month": "2019-06"},
+            {**VISIT, "insurance_number": number, "claim_code": f"LK-{i}"},
+        ]
+    records.append({**PERIOD, "insurance_number": "7999999999"})  # nobody
+    path = write_jsonl(tmp_path / "feed.jsonl", records)
+    importer = Importer(batch_size=7)
+    assert importer.writers == 2
+    summary = importer.run(path)
+    assert [e.reason for e in summary.errors] == [
+        "no person 7999999999 in the registry or earlier in the file"
+    ]
+    assert summary.counts["person"].created == 40 and summary.counts["period"].created == 80
+    assert ParticipationPeriod.objects.count() == 80 and MedicalVisit.objects.count() == 40
+    again = registry_import(path=path, batch_size=7)
+    assert sum(c.created + c.updated for c in again.counts.values()) == 0
+    assert again.counts["period"].unchanged == 80
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_parallel_writer_stops_the_whole_import(tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        service_unavailable("PostgreSQL", f"DATABASE_URL points to {connection.vendor}")
+    people = [{**PERSON, "insurance_number": f"79000{i:05}"} for i in range(200)]
+    path = write_jsonl(tmp_path / "feed.jsonl", people)
+    write = Importer._write
+
+    def fail_in_the_second_writer(self, record_type, prepared):
+        if threading.current_thread().name == "import-writer-1":
+            raise RuntimeError("the second connection went away")
+        write(self, record_type, prepared)
+
+    monkeypatch.setattr(Importer, "_write", fail_in_the_second_writer)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="second connection"):
+        registry_import(path=path, batch_size=10)
+    assert threading.active_count() == threads

@@ -14,9 +14,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--format", choices=["csv", "jsonl"], help="default: by extension")
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--batch-size", type=int, default=20_000)
         parser.add_argument(
             "--progress-every", type=int, default=100_000, help="lines between progress lines"
+        )
+        parser.add_argument(
+            "--writers",
+            type=int,
+            default=None,
+            help="database connections writing in parallel (PostgreSQL; default 2)",
         )
         parser.add_argument(
             "--max-errors-shown", type=int, default=100, help="errors listed in the output"
@@ -45,6 +51,7 @@ class Command(BaseCommand):
             batch_size=max(batch_size, 1),
             progress=progress if verbose else None,
             progress_every=max(progress_every, 1),
+            writers=o["writers"],
         )
         for error in summary.errors[:max_errors_shown]:
             self.stderr.write(f"{file.name}:{error.line}: {error.reason}")
