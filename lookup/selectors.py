@@ -8,10 +8,13 @@ On PostgreSQL these ``LIKE '%…%'`` filters are served by trigram indexes.
 """
 
 import difflib
+import hashlib
 import itertools
 import re
+import uuid
 from collections.abc import Iterable
 from datetime import date
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection
@@ -23,6 +26,25 @@ from vssid_portal.text import fold
 from .models import CollectionPoint, District, EmployerUnit, MedicalFacility, Office, Province
 
 REFERENCE_CACHE_SECONDS = 60 * 60
+RESULTS_CACHE_SECONDS = 10 * 60
+RESULTS_GENERATION_KEY = "lookup:results-generation"
+
+
+def results_generation() -> str:
+    """A token that changes whenever the lookups' reference data changes."""
+    return cache.get_or_set(RESULTS_GENERATION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def reference_data_changed(**kwargs) -> None:
+    """Start a new generation of cached search results (signals, loaders)."""
+    cache.set(RESULTS_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def results_cache_key(view: str, language: str, params) -> str:
+    """Cache key of a rendered results list: the view, language and query string."""
+    query = urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
+    digest = hashlib.sha256(f"{view}|{language}|{query}".encode()).hexdigest()
+    return f"lookup:results:{results_generation()}:{digest}"
 # "79 - 011" (a KCB code as printed) or "0301234567-001" (a branch tax code).
 _DASHED_CODE_RE = re.compile(r"[0-9a-z]+(?:\s*-\s*[0-9a-z]+)+")
 _SUGGESTION_MIN_SIMILARITY = 0.5

@@ -14,6 +14,7 @@ from vssid_portal.ratelimit import rate_limit
 from vssid_portal.text import fold
 from vssid_portal.validators import normalize_id_number
 
+from . import selectors
 from .models import (
     CollectionPoint,
     District,
@@ -224,6 +225,7 @@ def reference_data_load() -> dict[str, LoadResult]:
     _sync(MedicalFacility, _facility_rows(), results["facilities"])
     _sync(EmployerUnit, _employer_rows(), results["employers"])
     _sync(CollectionPoint, _collection_point_rows(), results["collection_points"])
+    selectors.reference_data_changed()  # bulk writes send no signals
     return results
 
 

@@ -6,9 +6,13 @@ lookup is a POST: the ID number never lands in a URL, a log line or the
 browser history.
 """
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -82,15 +86,22 @@ class SearchView(TemplateView):
         q = form.cleaned_data.get("q", "")
         if q:
             search_rate_limit(self.request)
-        page = Paginator(self.results(form), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(
-            searched=True,
-            q=q,
-            page_obj=page,
-            share_url=self.request.build_absolute_uri(),
+        context.update(searched=True, q=q, share_url=self.request.build_absolute_uri())
+        # The results are public reference data, the same for every visitor:
+        # the rendered list is cached by search and language, and a change
+        # to the reference data starts a new generation (selectors).
+        key = selectors.results_cache_key(
+            type(self).__name__, translation.get_language(), self.request.GET
         )
-        if q and page.paginator.count == 0:
-            context["suggestion"] = selectors.search_suggestion(scope=self.scope(form), q=q)
+        html = cache.get(key)
+        if html is None:
+            page = Paginator(self.results(form), PAGE_SIZE).get_page(self.request.GET.get("page"))
+            context["page_obj"] = page
+            if q and page.paginator.count == 0:
+                context["suggestion"] = selectors.search_suggestion(scope=self.scope(form), q=q)
+            html = render_to_string("lookup/includes/results.html", context, self.request)
+            cache.set(key, html, selectors.RESULTS_CACHE_SECONDS)
+        context["results_html"] = mark_safe(html)  # noqa: S308 (rendered by our template)
         return context
 
 
