@@ -45,6 +45,8 @@ def results_cache_key(view: str, language: str, params) -> str:
     query = urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
     digest = hashlib.sha256(f"{view}|{language}|{query}".encode()).hexdigest()
     return f"lookup:results:{results_generation()}:{digest}"
+
+
 # "79 - 011" (a KCB code as printed) or "0301234567-001" (a branch tax code).
 _DASHED_CODE_RE = re.compile(r"[0-9a-z]+(?:\s*-\s*[0-9a-z]+)+")
 _SUGGESTION_MIN_SIMILARITY = 0.5
