@@ -59,16 +59,19 @@ def offices(db):
     return types.SimpleNamespace(p079=p079, q4=q4, q1=q1, p001=p001, cau_giay=cg)
 
 
+# The registry person most tests register as.
+AN = {
+    "insurance_number": "7901234567",
+    "full_name": "Nguyễn Văn An",
+    "date_of_birth": dt.date(1990, 5, 15),
+    "gender": "M",
+    "id_number": "079090001234",
+}
+
+
 @pytest.fixture
 def person(db, offices) -> Person:
-    return Person.objects.create(
-        insurance_number="7901234567",
-        full_name="Nguyễn Văn An",
-        date_of_birth=dt.date(1990, 5, 15),
-        gender="M",
-        id_number="079090001234",
-        office=offices.q4,
-    )
+    return Person.objects.create(**AN, office=offices.q4)
 
 
 def jpeg_bytes(width=800, height=600, *, gps=False, color=(200, 30, 30)) -> bytes:

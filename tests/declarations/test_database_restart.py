@@ -21,7 +21,6 @@ the server is back the same wizard (same draft, same submission key) is
 submitted exactly once.
 """
 
-import datetime as dt
 import uuid
 
 from django.core.management import call_command
@@ -37,7 +36,7 @@ from lookup.models import Office, Province
 from notifications.models import Message
 from tests.private_postgres import django_connected_to
 
-from .conftest import stored_files
+from .conftest import AN, stored_files
 from .helpers import submit, walk_to_review
 
 OUTAGE_TITLE = "Hệ thống tạm thời gián đoạn"
@@ -91,14 +90,7 @@ def citizen(portal_db, wsgi_request_cycle, captcha_code):
     office = Office.objects.create(
         code="07914", name="BHXH Quận 4", level="district", parent=province_office, province=hcm
     )
-    return Person.objects.create(
-        insurance_number="7901234567",
-        full_name="Nguyễn Văn An",
-        date_of_birth=dt.date(1990, 5, 15),
-        gender="M",
-        id_number="079090001234",
-        office=office,
-    )
+    return Person.objects.create(**AN, office=office)
 
 
 def backend_pid() -> int:

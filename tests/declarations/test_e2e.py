@@ -1,6 +1,5 @@
 """The whole registration in Chromium, on a phone and on a desktop."""
 
-import datetime as dt
 import io
 
 import pytest
@@ -12,7 +11,7 @@ from insurance.models import Person
 from lookup.services import reference_data_load
 from tests.conftest import DESKTOP, PHONE
 
-from .conftest import jpeg_bytes
+from .conftest import AN, jpeg_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,13 +36,7 @@ def photos(tmp_path):
 @pytest.fixture
 def registry(db):
     reference_data_load()
-    return Person.objects.create(
-        insurance_number="7901234567",
-        full_name="Nguyễn Văn An",
-        date_of_birth=dt.date(1990, 5, 15),
-        gender="M",
-        id_number="079090001234",
-    )
+    return Person.objects.create(**AN)
 
 
 def no_sideways_scroll(page, size):
