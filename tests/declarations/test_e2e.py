@@ -1,6 +1,7 @@
 """The whole registration in Chromium, on a phone and on a desktop."""
 
 import io
+import time
 
 import pytest
 from PIL import Image
@@ -41,6 +42,23 @@ def registry(db):
 
 def no_sideways_scroll(page, size):
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+
+
+def images_loaded(page, selector: str, timeout: float = 5.0) -> None:
+    """Wait until every image under ``selector`` has loaded and has a size.
+
+    Polls with ``page.evaluate`` (sent over the DevTools protocol): Playwright's
+    ``wait_for_function`` re-evaluates its predicate with ``eval`` inside the
+    page, which the portal's CSP (no 'unsafe-eval') refuses whenever the first
+    check is not already true.
+    """
+    check = f"Array.from(document.querySelectorAll({selector!r}))" + (
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(check):
+        assert time.monotonic() < deadline, f"images under {selector} did not load"
+        page.wait_for_timeout(100)
 
 
 @pytest.mark.parametrize("viewport,size", [("360", PHONE), ("1280", DESKTOP)])
@@ -106,11 +124,7 @@ def test_citizen_registers_with_real_photos_goes_back_and_submits(
     page.get_by_role("button", name="Quay lại").click()
     assert page.locator("h1").inner_text().startswith("Bước 3/5")
     assert page.locator(".upload-preview img").count() == 3
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('.upload-preview img'))"
-        ".every(i => i.complete && i.naturalWidth > 0)",
-        timeout=5000,
-    )
+    images_loaded(page, ".upload-preview img")
     no_sideways_scroll(page, size)
     screenshot(page, f"dang-ky-3-anh-da-tai-{viewport}")
     page.get_by_role("button", name="Tiếp tục").click()

@@ -12,7 +12,7 @@ from tests.conftest import DESKTOP, PHONE
 from tests.e2e.conftest import axe_check, axe_source  # noqa: F401  (fixture)
 
 from .staff_fixtures import make_clerk
-from .test_e2e import no_sideways_scroll, photos, registry  # noqa: F401  (fixtures)
+from .test_e2e import images_loaded, no_sideways_scroll, photos, registry  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -121,11 +121,7 @@ def test_clerk_finds_checks_and_approves_and_citizen_signs_in(
     assert page.locator("#reference-code").inner_text() == code
     assert page.locator("#declaration-status").inner_text() == "Đã nộp"
     assert "khớp với dữ liệu BHXH" in page.content()
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('.zoomable img'))"
-        ".every(i => i.complete && i.naturalWidth > 0)",
-        timeout=5000,
-    )
+    images_loaded(page, ".zoomable img")
     page.locator(".zoomable a").first.click()
     assert "zoomed" in page.locator(".zoomable").first.get_attribute("class")
     no_sideways_scroll(page, size)
