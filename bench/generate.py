@@ -786,6 +786,11 @@ def main() -> int:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("ANALYZE")
+    # Rows written by COPY send no signals: start a new generation of the
+    # cached records pages (insurance/records_cache.py).
+    from insurance.records_cache import registry_changed
+
+    registry_changed()
     log(f"done in {time.monotonic() - t0:.0f}s")
     return 0
 

@@ -273,6 +273,41 @@ def card_drawing_cost() -> dict:
     return figures
 
 
+RECORDS_CACHE_PATHS = [
+    "/ca-nhan/the-bhyt/",
+    "/ca-nhan/qua-trinh-tham-gia/",
+    "/api/v1/me/card",
+    "/api/v1/me/history",
+]
+
+
+def records_view_cost(cookies: list[str]) -> dict:
+    """A records page on a citizen's first view (cache miss) and on a repeat.
+
+    wrk's 200 rotating citizens mostly repeat their views, so its table shows
+    the cached answer; this shows both, one request at a time, in-process.
+    """
+    from django.test import Client
+
+    from insurance.records_cache import registry_changed
+
+    clients = [Client(HTTP_COOKIE=cookie) for cookie in cookies[:40]]
+    figures = {}
+    for path in RECORDS_CACHE_PATHS:
+
+        def first_view(client, path=path):
+            registry_changed()  # as after a change: nothing cached for anyone
+            client.get(path)
+
+        figures[path] = {
+            "first_view": time_calls(first_view, [(c,) for c in clients]),
+            "repeat": time_calls(
+                lambda client, path=path: client.get(path), [(c,) for c in clients]
+            ),
+        }
+    return figures
+
+
 def lookup_cost(persons: int, calls: int) -> dict:
     """The mã số BHXH lookup service over random generated persons."""
     from insurance.models import Person
@@ -557,6 +592,8 @@ def main() -> int:
     if registry:
         extra["card_png_drawing"] = card_drawing_cost()
         log(f"drawing a card PNG (cache miss): {extra['card_png_drawing']}")
+        extra["records_views"] = records_view_cost(cookies["citizen"])
+        log(f"records pages, first view and repeat: {extra['records_views']}")
         extra["ma_so_lookup_service"] = lookup_cost(args.persons, args.lookups)
         log(f"mã số lookup service: {extra['ma_so_lookup_service']}")
     from django.db import connections
@@ -624,6 +661,12 @@ def main() -> int:
         drawing = extra["card_png_drawing"]
         print(
             f"card PNG drawn on a cache miss: p50 {drawing['p50_ms']} ms, p95 {drawing['p95_ms']} ms"
+        )
+    for path, views in extra.get("records_views", {}).items():
+        first, repeat = views["first_view"], views["repeat"]
+        print(
+            f"{path} in-process: first view (cache miss) p50 {first['p50_ms']} ms, "
+            f"p95 {first['p95_ms']} ms; repeat p50 {repeat['p50_ms']} ms, p95 {repeat['p95_ms']} ms"
         )
     if "ma_so_lookup_service" in extra:
         lookup = extra["ma_so_lookup_service"]

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from .access import IsCitizen, children_for_viewer, records_owner
 from .cards import card_qr_payload, card_validity
 from .models import BenefitPayment, MedicalVisit, ParticipationPeriod, Person
+from .records_cache import cached_api_response
 from .selectors import (
     benefits_queryset,
     card_for_person,
@@ -125,6 +126,7 @@ class CardMeApi(CitizenApiMixin, APIView):
         qr_payload = serializers.CharField(help_text="Nội dung mã QR theo mẫu thẻ BHYT.")
 
     @extend_schema(operation_id="me_card", responses=OutputSerializer)
+    @cached_api_response
     def get(self, request, **kwargs):
         person = self.get_person()
         card = card_for_person(person=person)
@@ -187,6 +189,7 @@ class HistoryMeApi(CitizenApiMixin, generics.ListAPIView):
             )
         ],
     )
+    @cached_api_response
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -218,6 +221,7 @@ class BenefitsMeApi(CitizenApiMixin, generics.ListAPIView):
         return benefits
 
     @extend_schema(operation_id="me_benefits")
+    @cached_api_response
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -259,6 +263,7 @@ class VisitsMeApi(CitizenApiMixin, generics.ListAPIView):
             OpenApiParameter("year", OpenApiTypes.INT, description="Lọc theo năm vào viện")
         ],
     )
+    @cached_api_response
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

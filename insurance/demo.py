@@ -28,6 +28,7 @@ from .models import (
     ParticipationPeriod,
     Person,
 )
+from .records_cache import registry_changed_on_commit
 
 SURNAMES = [
     "Nguyễn",
@@ -251,4 +252,5 @@ def _seed_records(numbers: list[str], *, today: dt.date) -> int:
     ParticipationPeriod.objects.bulk_create(batch.periods, batch_size=1000)
     BenefitPayment.objects.bulk_create(batch.benefits)
     MedicalVisit.objects.bulk_create(batch.visits)
+    registry_changed_on_commit()  # bulk_create sends no signals
     return len(batch.cards) + len(batch.periods) + len(batch.benefits) + len(batch.visits)

@@ -60,6 +60,7 @@ from .models import (
     ParticipationPeriod,
     Person,
 )
+from .records_cache import registry_changed_on_commit
 
 INSURANCE_NUMBER_RE = re.compile(r"\d{10}")
 GROUP_RE = re.compile(r"[A-Z]{2}")
@@ -946,6 +947,7 @@ class Importer:
                     else:
                         counts.created -= 1
                     self.error(p.line, f"rejected by the database: {str(exc).splitlines()[0]}")
+        registry_changed_on_commit()  # the records pages show the new rows
 
     # PostgreSQL -----------------------------------------------------------
     def _write_postgres(self, record_type: str, prepared: "CopyRows") -> None:
@@ -1026,6 +1028,8 @@ class Importer:
                 f"WHERE ({old}) IS DISTINCT FROM ({new}) RETURNING (xmax = 0)"
             )
             inserted = [row[0] for row in cursor.fetchall()]
+        if inserted:
+            registry_changed_on_commit()  # the records pages show the new rows
         created = sum(inserted)
         with self.lock:
             counts = self.summary.counts[record_type]

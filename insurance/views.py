@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -15,6 +16,7 @@ from .access import CitizenRequiredMixin, children_for_viewer
 from .card_image import card_png_cached, card_png_key
 from .cards import card_number_parse, card_validity, kcb_display
 from .pdf import history_pdf
+from .records_cache import cached_section
 from .selectors import (
     benefits_for_person,
     card_for_person,
@@ -55,6 +57,13 @@ def records_urls(*, child_id: int | None) -> dict[str, str]:
 
 class RecordsPageMixin(CitizenRequiredMixin):
     section: str = ""
+    # The registry part of the page (insurance/sections/…), kept per viewer by
+    # records_cache; the page template around it is drawn on every request.
+    section_template: str = ""
+
+    def get_section_context(self) -> dict:
+        """What the section template shows (queries run only on a cache miss)."""
+        return {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -65,6 +74,16 @@ class RecordsPageMixin(CitizenRequiredMixin):
             children=children_for_viewer(self.request.user),
             urls=records_urls(child_id=self.owner.child_id),
         )
+        if self.section_template:
+            shared = {key: context[key] for key in ("person", "child", "urls")}
+            context["section_html"] = cached_section(
+                self.section,
+                owner=self.owner,
+                viewer=self.request.user,
+                render=lambda: render_to_string(
+                    self.section_template, {**shared, **self.get_section_context()}
+                ),
+            )
         return context
 
     def render_to_response(self, context, **kwargs):
@@ -74,25 +93,26 @@ class RecordsPageMixin(CitizenRequiredMixin):
 class DashboardView(RecordsPageMixin, TemplateView):
     template_name = "insurance/dashboard.html"
     section = "dashboard"
+    section_template = "insurance/sections/dashboard.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_section_context(self) -> dict:
         card = card_for_person(person=self.person)
+        context = {"card": card}
         if card is not None:
             context["validity"] = card_validity(
                 valid_from=card.valid_from, valid_to=card.valid_to, today=_today()
             )
-        context["card"] = card
         return context
 
 
 class CardView(RecordsPageMixin, TemplateView):
     template_name = "insurance/card.html"
     section = "card"
+    section_template = "insurance/sections/card.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_section_context(self) -> dict:
         card = card_for_person(person=self.person)
+        context = {"card": card}
         if card is not None:
             context.update(
                 validity=card_validity(
@@ -101,7 +121,6 @@ class CardView(RecordsPageMixin, TemplateView):
                 printed_number=card_number_parse(card.card_number).printed,
                 kcb=kcb_display(card.kcb_code),
             )
-        context["card"] = card
         return context
 
 
@@ -132,11 +151,10 @@ class CardImageView(CitizenRequiredMixin, View):
 class HistoryView(RecordsPageMixin, TemplateView):
     template_name = "insurance/history.html"
     section = "history"
+    section_template = "insurance/sections/history.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["history"] = history_for_person(person=self.person)
-        return context
+    def get_section_context(self) -> dict:
+        return {"history": history_for_person(person=self.person)}
 
 
 class HistoryPdfView(CitizenRequiredMixin, View):
@@ -153,11 +171,10 @@ class HistoryPdfView(CitizenRequiredMixin, View):
 class BenefitsView(RecordsPageMixin, TemplateView):
     template_name = "insurance/benefits.html"
     section = "benefits"
+    section_template = "insurance/sections/benefits.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["benefits"] = benefits_for_person(person=self.person)
-        return context
+    def get_section_context(self) -> dict:
+        return {"benefits": benefits_for_person(person=self.person)}
 
 
 class VisitsView(RecordsPageMixin, TemplateView):
@@ -191,8 +208,7 @@ class VisitsView(RecordsPageMixin, TemplateView):
 class OneTimeEstimateView(RecordsPageMixin, TemplateView):
     template_name = "insurance/one_time_estimate.html"
     section = "estimate"
+    section_template = "insurance/sections/one_time_estimate.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["estimate"] = one_time_estimate_for_person(person=self.person)
-        return context
+    def get_section_context(self) -> dict:
+        return {"estimate": one_time_estimate_for_person(person=self.person)}

@@ -140,6 +140,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The registry part of each citizen's records pages and API answers, kept per
+# viewer until the registry changes (insurance/records_cache.py); 0 turns it off.
+RECORDS_CACHE_SECONDS = env.int("RECORDS_CACHE_SECONDS", default=5 * 60)
+
 # Sessions: in the database, read through Redis when there is one (a signed-
 # in page then reads its session without a query; writes go to both).
 # https://docs.djangoproject.com/en/5.2/topics/http/sessions/#using-cached-sessions
