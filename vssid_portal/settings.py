@@ -139,6 +139,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fixed text of the layout and the home page per language ({% cache %} in the
+# templates): the same for every visitor and changed only by a deploy, so each
+# worker keeps its own copy in memory. Nothing personal goes there.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": 24 * 60 * 60,
+}
 
 # The registry part of each citizen's records pages and API answers, kept per
 # viewer until the registry changes (insurance/records_cache.py); 0 turns it off.

@@ -26,6 +26,18 @@ def test_language_switch_turns_the_page_into_english(client):
     assert "Giao dịch bảo hiểm xã hội" in client.get("/").content.decode()
 
 
+def test_the_fixed_text_kept_per_language_follows_the_language(client, settings):
+    """The home page and footer text are kept per language (template_fragments)."""
+    for _round in range(2):
+        vi = client.get("/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Bạn có thể làm gì?" in vi and "Tổng đài hỗ trợ" in vi
+        assert "What can you do here?" in en and "Hotline" in en
+        assert "Bạn có thể làm gì?" not in en and "Tổng đài hỗ trợ" not in en
+    settings.HOTLINE, settings.HOTLINE_TEL = "1900.1234", "19001234"
+    assert 'href="tel:19001234"' in client.get("/").content.decode()
+
+
 def test_security_headers_are_sent(client):
     response = client.get("/")
     csp = response["Content-Security-Policy"]
