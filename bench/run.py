@@ -299,12 +299,15 @@ def records_view_cost(cookies: list[str]) -> dict:
             registry_changed()  # as after a change: nothing cached for anyone
             client.get(path)
 
-        figures[path] = {
-            "first_view": time_calls(first_view, [(c,) for c in clients]),
-            "repeat": time_calls(
-                lambda client, path=path: client.get(path), [(c,) for c in clients]
-            ),
-        }
+        def repeat(client, path=path):
+            client.get(path)
+
+        for client in clients:  # their rows in PostgreSQL's cache, as for an active citizen
+            client.get(path)
+        first = time_calls(first_view, [(c,) for c in clients])
+        for client in clients:  # each citizen's page kept once
+            client.get(path)
+        figures[path] = {"first_view": first, "repeat": time_calls(repeat, [(c,) for c in clients])}
     return figures
 
 

@@ -30,11 +30,10 @@ def person_for_user(user) -> Person | None:
     """
     if not getattr(user, "is_authenticated", False) or user.is_staff:
         return None
-    return (
-        Person.objects.select_related("office", "province")
-        .filter(insurance_number=user.username)
-        .first()
-    )
+    # No joins: every records request runs this, and joining the office and
+    # province tripled its cost (compiling and reading ~40 more columns); the
+    # card image and QR read ``person.office`` with one more small query.
+    return Person.objects.filter(insurance_number=user.username).first()
 
 
 def card_for_person(*, person: Person) -> HealthInsuranceCard | None:
