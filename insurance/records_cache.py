@@ -17,6 +17,11 @@ one account sees them, so the key holds:
 Only the registry part of a page is stored. The layout, navigation, the
 children switcher, messages, the CSRF token and the CSP nonce are rendered
 on every request.
+
+``settings.RECORDS_CACHE_SECONDS`` (5 minutes; ``0`` turns the cache off)
+bounds how long an entry lives even if a change reached the database by a
+path that starts no new generation, or (with a read replica) a page was drawn
+from the replica within its lag after the change.
 """
 
 import hashlib
