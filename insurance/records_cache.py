@@ -25,7 +25,6 @@ from the replica within its lag after the change.
 """
 
 import hashlib
-import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -37,17 +36,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 from rest_framework.response import Response
 
+from vssid_portal.cache_generation import generation, new_generation
+
 GENERATION_KEY = "insurance:records-generation"
 
 
 def registry_generation() -> str:
     """A token that changes whenever any registry row changes."""
-    return cache.get_or_set(GENERATION_KEY, lambda: uuid.uuid4().hex, None)
+    return generation(GENERATION_KEY)
 
 
 def registry_changed() -> None:
     """Start a new generation: every cached records page is drawn again."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    new_generation(GENERATION_KEY)
 
 
 def registry_changed_on_commit(*, using: str | None = None, **kwargs) -> None:

@@ -11,7 +11,6 @@ import difflib
 import hashlib
 import itertools
 import re
-import uuid
 from collections.abc import Iterable
 from datetime import date
 from urllib.parse import urlencode
@@ -21,6 +20,7 @@ from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 
 from insurance.models import Person
+from vssid_portal.cache_generation import generation, new_generation
 from vssid_portal.text import fold
 
 from .models import CollectionPoint, District, EmployerUnit, MedicalFacility, Office, Province
@@ -32,12 +32,12 @@ RESULTS_GENERATION_KEY = "lookup:results-generation"
 
 def results_generation() -> str:
     """A token that changes whenever the lookups' reference data changes."""
-    return cache.get_or_set(RESULTS_GENERATION_KEY, lambda: uuid.uuid4().hex, None)
+    return generation(RESULTS_GENERATION_KEY)
 
 
 def reference_data_changed(**kwargs) -> None:
     """Start a new generation of cached search results (signals, loaders)."""
-    cache.set(RESULTS_GENERATION_KEY, uuid.uuid4().hex, None)
+    new_generation(RESULTS_GENERATION_KEY)
 
 
 def results_cache_key(view: str, language: str, params) -> str:
