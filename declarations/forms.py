@@ -22,7 +22,7 @@ from vssid_portal.validators import (
 from . import qr
 from .models import Declaration
 from .selectors import province_offices, receiving_offices
-from .services import DeclarantData, declarant_check
+from .services import DeclarantData, declarant_check, registry_person_match
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d%m%Y"]
 
@@ -466,6 +466,12 @@ class StaffQueueFilterForm(forms.Form):
         input_formats=DATE_INPUT_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    registry_match = forms.BooleanField(label=_("Chỉ hồ sơ khớp dữ liệu"), required=False)
+    order = forms.ChoiceField(
+        label=_("Sắp xếp"),
+        required=False,
+        choices=[("new", _("Mới nộp trước")), ("due", _("Sắp hết hạn, quá hạn trước"))],
+    )
 
     # URL parameter names as a clerk sees them in the address bar.
     PARAMS = {
@@ -475,6 +481,8 @@ class StaffQueueFilterForm(forms.Form):
         "submission_mode": "hinh-thuc",
         "date_from": "tu-ngay",
         "date_to": "den-ngay",
+        "registry_match": "khop",
+        "order": "sap-xep",
     }
 
     def __init__(self, params=None, **kwargs):
@@ -485,6 +493,7 @@ class StaffQueueFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.fields["status"].choices = [
             ("open", _("Chờ xử lý")),
+            ("overdue", _("Quá hạn tiếp nhận")),
             *Declaration.Status.choices,
             ("all", _("Tất cả")),
         ]
@@ -530,3 +539,132 @@ class StaffRejectForm(forms.Form):
         if not data["full_reason"]:
             self.add_error("reason", _("Vui lòng chọn hoặc nhập lý do từ chối."))
         return data
+
+
+# CORRECTIONS ("Yêu cầu bổ sung" / "Gửi bổ sung") ------------------------------
+def _photo_help() -> dict[str, tuple]:
+    return {
+        name: (label, help_text)
+        for name, label, help_text in [*UploadsForm.images, *ChildUploadsForm.images]
+    }
+
+
+class DeclarationCorrectionForm(DeclarantForm):
+    """The citizen's corrections: only the fields and photos the clerk marked.
+
+    The text fields keep the wizard's labels, formats and checks; a changed
+    name or birth date is checked against the registry again.
+    """
+
+    commitment = forms.BooleanField(
+        label=COMMITMENT_LABEL,
+        error_messages={"required": _("Vui lòng đánh dấu ô cam kết để gửi bổ sung.")},
+    )
+
+    def __init__(self, *args, declaration: Declaration, marked: list[str], **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {name: getattr(declaration, name) for name in marked if name in self.base_fields},
+        )
+        super().__init__(*args, check_registry=False, **kwargs)
+        self.declaration = declaration
+        self.marked = list(marked)
+        photos = _photo_help()
+        for name in list(self.fields):
+            if name not in self.marked and name != "commitment":
+                del self.fields[name]
+        for name in self.marked:
+            if name in photos:
+                label, help_text = photos[name]
+                self.fields[name] = _image_field(
+                    format_lazy("{} {}", _("Ảnh mới:"), label), help_text, required=True
+                )
+        # The commitment last, after the corrected fields.
+        self.fields["commitment"] = self.fields.pop("commitment")
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        if self.errors or not {"full_name", "date_of_birth"} & set(self.marked):
+            return cleaned
+        try:
+            person = registry_person_match(
+                insurance_number=self.declaration.insurance_number,
+                full_name=cleaned.get("full_name", self.declaration.full_name),
+                date_of_birth=cleaned.get("date_of_birth", self.declaration.date_of_birth),
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.messages, code="registry_mismatch") from None
+        if "full_name" in cleaned:
+            cleaned["full_name"] = person.full_name
+        return cleaned
+
+    def values(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.marked
+            if name in self.cleaned_data and name in DeclarantForm.base_fields
+        }
+
+    def photos(self) -> dict:
+        photos = _photo_help()
+        return {name: self.cleaned_data.get(name) for name in self.marked if name in photos}
+
+
+class StaffReturnForm(forms.Form):
+    """ "Yêu cầu bổ sung": tick each wrong field or photo, with a reason."""
+
+    note = forms.CharField(
+        label=_("Lời nhắn chung cho người nộp (không bắt buộc)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, correctables, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .cases import CorrectionReason
+
+        self.correctables = list(correctables)
+        reason_choices = [("", _("— Chọn lý do —")), *CorrectionReason.choices]
+        for item in self.correctables:
+            self.fields[f"mark_{item.name}"] = forms.BooleanField(label=item.label, required=False)
+            self.fields[f"reason_{item.name}"] = forms.ChoiceField(
+                label=_("Lý do"), choices=reason_choices, required=False
+            )
+            self.fields[f"note_{item.name}"] = forms.CharField(
+                label=_("Ghi chú cho người nộp"), required=False, max_length=500
+            )
+
+    def rows(self):
+        """One row per field or photo, for the template."""
+        return [
+            {
+                "item": item,
+                "mark": self[f"mark_{item.name}"],
+                "reason": self[f"reason_{item.name}"],
+                "note": self[f"note_{item.name}"],
+            }
+            for item in self.correctables
+        ]
+
+    def items(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {
+                "field": item.name,
+                "reason": data.get(f"reason_{item.name}", ""),
+                "note": data.get(f"note_{item.name}", ""),
+            }
+            for item in self.correctables
+            if data.get(f"mark_{item.name}")
+        ]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put the service's field map next to the rows it concerns."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.message_dict.items():
+            target = f"reason_{field}" if f"reason_{field}" in self.fields else None
+            for message in errors:
+                self.add_error(target, message)

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from vssid_portal.text import fold
 from vssid_portal.validators import validate_insurance_number
 
+from .cases import Case, CaseEvent
+
 # Crockford-like base32 without 0/O, 1/I/L, U: readable over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_RANDOM_LENGTH = 8
@@ -44,14 +46,12 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class Declaration(TimeStampedModel):
-    """A submitted tờ khai asking for an electronic-transaction account."""
+class Declaration(TimeStampedModel, Case):
+    """A submitted tờ khai asking for an electronic-transaction account.
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Đã nộp")
-        RECEIVED = "received", _("Đã tiếp nhận")
-        APPROVED = "approved", _("Đã duyệt")
-        REJECTED = "rejected", _("Bị từ chối")
+    Its lifecycle (status, clocks, corrections) is the one of every case,
+    see ``declarations.cases`` and ``declarations.lifecycle``.
+    """
 
     class Kind(models.TextChoices):
         OWN_ACCOUNT = "own_account", _("Cá nhân")
@@ -62,19 +62,12 @@ class Declaration(TimeStampedModel):
         AT_OFFICE = "at_office", _("Nộp tại điểm tiếp nhận của cơ quan BHXH")
         BY_POST = "by_post", _("Nộp qua dịch vụ bưu chính công ích")
 
-    OPEN_STATUSES = (Status.SUBMITTED, Status.RECEIVED)
-
     reference_code = models.CharField(
         _("mã hồ sơ"), max_length=20, unique=True, default=reference_code_new, editable=False
     )
     kind = models.CharField(
         _("loại tờ khai"), max_length=16, choices=Kind, default=Kind.OWN_ACCOUNT
     )
-    status = models.CharField(
-        _("trạng thái"), max_length=16, choices=Status, default=Status.SUBMITTED
-    )
-    reject_reason = models.TextField(_("lý do từ chối"), blank=True)
-
     full_name = models.CharField(_("Họ và tên (Tên cơ quan/tổ chức/cá nhân)"), max_length=150)
     full_name_folded = models.CharField(
         _("họ tên không dấu"),
@@ -122,6 +115,18 @@ class Declaration(TimeStampedModel):
         _("Ảnh giấy khai sinh"), upload_to=declaration_upload_to, blank=True
     )
 
+    registry_match = models.BooleanField(
+        _("khớp dữ liệu"),
+        default=False,
+        help_text=_(
+            "Họ tên (không dấu), ngày sinh, số CCCD và mã số BHXH khớp chính xác với dữ liệu "
+            "của cơ quan BHXH và đủ ảnh hợp lệ; tính lại mỗi lần nộp."
+        ),
+    )
+    registry_mismatches = models.JSONField(
+        _("trường không khớp"), default=list, blank=True, editable=False
+    )
+
     submission_key = models.CharField(
         _("khoá gửi"),
         max_length=64,
@@ -141,7 +146,7 @@ class Declaration(TimeStampedModel):
             ),
             models.UniqueConstraint(
                 fields=["insurance_number"],
-                condition=Q(status__in=["submitted", "received"]),
+                condition=Q(status__in=["submitted", "received", "returned"]),
                 name="declaration_one_open_per_insurance_number",
             ),
             models.CheckConstraint(
@@ -156,6 +161,10 @@ class Declaration(TimeStampedModel):
             models.Index(fields=["office", "-created_at"], name="decl_office_new"),
             models.Index(fields=["status", "-created_at"], name="decl_status_new"),
             models.Index(fields=["-created_at"], name="decl_new"),
+            # "Quá hạn": waiting for the office past its acknowledge deadline.
+            models.Index(
+                fields=["office", "status", "acknowledge_due_at"], name="decl_office_status_due"
+            ),
             models.Index(fields=["insurance_number"], name="decl_insurance_number"),
             models.Index(fields=["phone"], name="decl_phone"),
         ]
@@ -170,10 +179,6 @@ class Declaration(TimeStampedModel):
         super().save(*args, **kwargs)
 
     @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
-
-    @property
     def is_child_account(self) -> bool:
         return self.kind == self.Kind.CHILD_ACCOUNT
 
@@ -185,18 +190,12 @@ class Declaration(TimeStampedModel):
         return ("portrait", "id_front", "id_back")
 
 
-class DeclarationEvent(models.Model):
+class DeclarationEvent(CaseEvent):
     """Audit record of one state change of a declaration (read-only).
 
-    Written by the services in the transaction that changes the state, so
-    the log and the declaration never disagree.
+    Written by the lifecycle services in the transaction that changes the
+    state, so the log and the declaration never disagree.
     """
-
-    class Action(models.TextChoices):
-        SUBMITTED = "submitted", _("Nộp tờ khai")
-        CHECKED = "checked", _("Đã kiểm tra giấy tờ")
-        APPROVED = "approved", _("Phê duyệt")
-        REJECTED = "rejected", _("Từ chối")
 
     declaration = models.ForeignKey(
         Declaration,
@@ -204,25 +203,8 @@ class DeclarationEvent(models.Model):
         related_name="events",
         verbose_name=_("tờ khai"),
     )
-    actor = models.ForeignKey(
-        "accounts.User",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người thực hiện"),
-    )
-    action = models.CharField(_("hành động"), max_length=16, choices=Action)
-    from_status = models.CharField(
-        _("từ trạng thái"), max_length=16, choices=Declaration.Status, blank=True
-    )
-    to_status = models.CharField(_("sang trạng thái"), max_length=16, choices=Declaration.Status)
-    reason = models.TextField(_("lý do"), blank=True)
-    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
-    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(CaseEvent.Meta):
         verbose_name = _("nhật ký tờ khai")
         verbose_name_plural = _("nhật ký tờ khai")
 

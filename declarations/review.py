@@ -1,28 +1,34 @@
-"""The clerk's decisions on a declaration: the state machine and the account.
+"""The clerk's decisions on a tờ khai: its case policy and the account.
 
-    submitted ──"Đã kiểm tra giấy tờ"──> received ──"Phê duyệt"──> approved
-        └──────────────"Từ chối" (from either open state)──────> rejected
-
-Each move locks the row (``SELECT ... FOR UPDATE``), then checks the state it
-finds, so two clerks pressing a button at the same moment get one winner and
-one clear message; the audit event, the account and the outbox messages are
-written in the same transaction as the move.
+The lifecycle itself (locking, states, clocks, audit events, corrections)
+is ``declarations.lifecycle``, shared by every request type; this module
+says what is particular to a tờ khai: which fields and photos a clerk may
+send back, when it may be approved in one click (online activation), that
+an approval opens the account, and the notices.
 """
 
 import logging
+from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import account_event_record
 from accounts.models import AccountEvent
 from accounts.notices import notice_queue
 from accounts.services import account_initial_password_issue
-from accounts.staff_access import is_clerk, office_in_scope
+from insurance.models import Person
+from vssid_portal.text import fold
+from vssid_portal.validators import normalize_id_number
 
-from .models import Declaration, DeclarationEvent
+from . import lifecycle
+from .cases import CaseAction, CaseStatus
+from .lifecycle import CasePolicy, Correctable
+from .models import Declaration
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -37,145 +43,179 @@ COMMON_REJECT_REASONS = [
     "Số điện thoại không liên lạc được hoặc không phải của người đăng ký.",
 ]
 
-
-def declaration_event_record(
-    *,
-    declaration: Declaration,
-    action: str,
-    from_status: str,
-    actor=None,
-    ip: str | None = None,
-    reason: str = "",
-) -> DeclarationEvent:
-    """One audit row for a state change; call it in the changing transaction."""
-    return DeclarationEvent.objects.create(
-        declaration=declaration,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        from_status=from_status,
-        to_status=declaration.status,
-        reason=reason,
-        ip=ip or None,
-    )
+_TEXT_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "id_number",
+    "contact_address",
+    "contact_person",
+    "email",
+    "phone",
+)
+# The identity compared with the registry for online activation.
+MATCH_FIELDS = ("full_name", "date_of_birth", "id_number", "insurance_number")
 
 
-def _state_message(declaration: Declaration) -> str:
-    return _(
-        "Tờ khai {code} đã được xử lý, trạng thái hiện tại: “{status}”. "
-        "Có thể một cán bộ khác vừa thao tác; trang đã được tải lại với trạng thái mới."
-    ).format(code=declaration.reference_code, status=declaration.get_status_display())
+def declaration_registry_match(*, declaration: Declaration) -> tuple[bool, list[str]]:
+    """Does the tờ khai's identity match the registry exactly ("khớp dữ liệu")?
+
+    Name (folded: no diacritics, case or extra spaces), date of birth, CCCD
+    number and mã số BHXH must all equal the registry's, and every photo of
+    its kind must be there (they passed the upload checks: format, size,
+    re-encoding). A child's tờ khai has no ID card: never a match. Returns
+    the match and the names of the fields that differ.
+    """
+    if declaration.kind != Declaration.Kind.OWN_ACCOUNT:
+        return False, []
+    person = Person.objects.filter(insurance_number=declaration.insurance_number).first()
+    if person is None:
+        return False, list(MATCH_FIELDS)
+    mismatches = []
+    if fold(declaration.full_name) != fold(person.full_name):
+        mismatches.append("full_name")
+    if declaration.date_of_birth != person.date_of_birth:
+        mismatches.append("date_of_birth")
+    if not person.id_number or normalize_id_number(declaration.id_number) != normalize_id_number(
+        person.id_number
+    ):
+        mismatches.append("id_number")
+    photos = all(getattr(declaration, slot) for slot in declaration.image_slots)
+    return (not mismatches and photos), mismatches
 
 
-def _lock(*, declaration: Declaration, actor) -> Declaration:
-    """The row, locked for this transaction, if the actor may act on it."""
-    if not is_clerk(actor):
-        raise PermissionDenied
-    locked = Declaration.objects.select_for_update().filter(pk=declaration.pk).first()
-    if locked is None or not office_in_scope(actor, locked.office_id):
-        raise PermissionDenied
-    return locked
+class DeclarationPolicy(CasePolicy):
+    model = Declaration
+    event_fk = "declaration"
+    label = gettext_lazy("tờ khai")
+
+    def correctables(self, case: Declaration) -> list[Correctable]:
+        fields = [] if case.is_child_account else list(_TEXT_FIELDS)
+        labels = {field.name: field.verbose_name for field in Declaration._meta.fields}
+        return [Correctable(name, labels[name]) for name in fields] + [
+            Correctable(slot, labels[slot], photo=True) for slot in case.image_slots
+        ]
+
+    def approve_check(self, case: Declaration) -> None:
+        # The account is given to whoever holds the phone, so the ID must have
+        # been seen first, unless the office lets a clerk approve an exact
+        # registry match in one click (online activation, never automatic).
+        if (
+            case.status == Status.SUBMITTED
+            and case.registry_match
+            and case.office.one_click_approval
+        ):
+            return
+        super().approve_check(case)
+
+    def on_approve(self, case: Declaration, *, actor, ip: str | None) -> None:
+        declaration_account_create(declaration=case, actor=actor, ip=ip)
+
+    def on_submit(self, case: Declaration) -> None:
+        case.registry_match, case.registry_mismatches = declaration_registry_match(declaration=case)
+
+    def apply_correction(
+        self, case: Declaration, *, values: Mapping[str, object], photos: Mapping[str, object]
+    ) -> list[str]:
+        written = super().apply_correction(case, values=values, photos=photos)
+        for slot, image in photos.items():
+            if not image:
+                continue
+            image.seek(0)
+            field = getattr(case, slot)
+            old_name = field.name
+            field.save(image.name.rsplit("/", 1)[-1], image, save=False)
+            written.append(field.name)
+            if old_name:
+                from .services import _files_delete
+
+                transaction.on_commit(lambda name=old_name: _files_delete([name]))
+        return written
+
+    def notify(self, case: Declaration, action: str) -> None:
+        from .corrections import correction_url
+
+        if action == CaseAction.RETURNED:
+            context = {
+                "reference_code": case.reference_code,
+                "correction_url": correction_url(declaration=case),
+            }
+            for channel, recipient in (("sms", case.phone), ("email", case.email)):
+                notice_queue(
+                    channel=channel,
+                    recipient=recipient,
+                    template="declaration_returned",
+                    context=context,
+                    about=case,
+                    idempotency_key=(
+                        f"declaration:{case.pk}:returned:{case.correction_round}:{channel}"
+                    ),
+                    sensitive=("correction_url",),
+                )
+        elif action == CaseAction.RESUBMITTED:
+            notice_queue(
+                channel="sms",
+                recipient=case.phone,
+                template="declaration_resubmitted",
+                context={
+                    "reference_code": case.reference_code,
+                    "track_url": settings.SITE_URL + "/dang-ky/tra-cuu/",
+                },
+                about=case,
+                idempotency_key=f"declaration:{case.pk}:resubmitted:{case.correction_round}:sms",
+            )
+        elif action == CaseAction.REJECTED:
+            context = {"reference_code": case.reference_code, "reason": case.reject_reason}
+            for channel, recipient in (("sms", case.phone), ("email", case.email)):
+                notice_queue(
+                    channel=channel,
+                    recipient=recipient,
+                    template="declaration_rejected",
+                    context=context,
+                    about=case,
+                    idempotency_key=f"declaration:{case.pk}:rejected:{channel}",
+                )
 
 
-def _move(
-    *, declaration: Declaration, to: str, action: str, actor, ip, reason: str = ""
-) -> Declaration:
-    from_status = declaration.status
-    declaration.status = to
-    if to == Status.REJECTED:
-        declaration.reject_reason = reason
-    declaration.save(update_fields=["status", "reject_reason", "updated_at"])
-    declaration_event_record(
-        declaration=declaration,
-        action=action,
-        from_status=from_status,
-        actor=actor,
-        ip=ip,
-        reason=reason,
-    )
-    logger.info(
-        "declarations.%s",
-        action,
-        extra={"declaration_id": declaration.pk, "actor_id": getattr(actor, "pk", None)},
-    )
-    return declaration
+POLICY = DeclarationPolicy()
 
 
-@transaction.atomic
 def declaration_mark_checked(*, declaration: Declaration, actor, ip: str | None) -> Declaration:
     """ "Đã kiểm tra giấy tờ": the clerk saw the signed form and the ID."""
-    locked = _lock(declaration=declaration, actor=actor)
-    if locked.status != Status.SUBMITTED:
-        raise ValidationError(_state_message(locked), code="state_changed")
-    return _move(
-        declaration=locked,
-        to=Status.RECEIVED,
-        action=DeclarationEvent.Action.CHECKED,
-        actor=actor,
-        ip=ip,
-    )
+    return lifecycle.case_acknowledge(policy=POLICY, case=declaration, actor=actor, ip=ip)
 
 
-@transaction.atomic
 def declaration_approve(*, declaration: Declaration, actor, ip: str | None) -> Declaration:
     """ "Phê duyệt": open the account and text the initial password.
 
-    Only a checked declaration (status ``received``) can be approved: the
-    account is given to whoever holds the phone, so the ID must have been
-    seen first.
+    A checked tờ khai (status ``received``), or, at an office that allows
+    it, a submitted one whose identity matches the registry exactly.
     """
-    locked = _lock(declaration=declaration, actor=actor)
-    if locked.status == Status.SUBMITTED:
-        raise ValidationError(
-            _(
-                "Chưa kiểm tra giấy tờ: hãy đối chiếu tờ khai đã ký và giấy tờ tùy thân, "
-                "bấm “Đã kiểm tra giấy tờ”, rồi mới phê duyệt."
-            ),
-            code="not_checked",
-        )
-    if locked.status != Status.RECEIVED:
-        raise ValidationError(_state_message(locked), code="state_changed")
-    declaration_account_create(declaration=locked, actor=actor, ip=ip)
-    return _move(
-        declaration=locked,
-        to=Status.APPROVED,
-        action=DeclarationEvent.Action.APPROVED,
-        actor=actor,
-        ip=ip,
-    )
+    return lifecycle.case_approve(policy=POLICY, case=declaration, actor=actor, ip=ip)
 
 
-@transaction.atomic
 def declaration_reject(
     *, declaration: Declaration, actor, ip: str | None, reason: str
 ) -> Declaration:
     """ "Từ chối" with a reason the citizen receives by SMS and e-mail."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError(
-            {"reason": _("Vui lòng chọn hoặc nhập lý do từ chối.")}, code="reason_required"
-        )
-    locked = _lock(declaration=declaration, actor=actor)
-    if locked.status not in Declaration.OPEN_STATUSES:
-        raise ValidationError(_state_message(locked), code="state_changed")
-    _move(
-        declaration=locked,
-        to=Status.REJECTED,
-        action=DeclarationEvent.Action.REJECTED,
-        actor=actor,
-        ip=ip,
-        reason=reason,
+    return lifecycle.case_reject(policy=POLICY, case=declaration, actor=actor, ip=ip, reason=reason)
+
+
+def declaration_return_for_correction(
+    *, declaration: Declaration, actor, ip: str | None, items: list[dict], note: str = ""
+) -> Declaration:
+    """ "Yêu cầu bổ sung": the marked fields go back to the citizen."""
+    return lifecycle.case_return_for_correction(
+        policy=POLICY, case=declaration, actor=actor, ip=ip, items=items, note=note
     )
-    context = {"reference_code": locked.reference_code, "reason": reason}
-    for channel, recipient in (("sms", locked.phone), ("email", locked.email)):
-        notice_queue(
-            channel=channel,
-            recipient=recipient,
-            template="declaration_rejected",
-            context=context,
-            about=locked,
-            idempotency_key=f"declaration:{locked.pk}:rejected:{channel}",
-        )
-    return locked
+
+
+def one_click_approvable(declaration: Declaration) -> bool:
+    """Shown as "Duyệt nhanh" in the queue and on the page."""
+    return (
+        declaration.status == CaseStatus.SUBMITTED
+        and declaration.registry_match
+        and declaration.office.one_click_approval
+    )
 
 
 def declaration_account_create(*, declaration: Declaration, actor, ip: str | None) -> User:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,7 @@ from lookup.models import Office
 from vssid_portal.text import fold, normalize_name
 from vssid_portal.validators import normalize_phone
 
+from .cases import AWAITING_OFFICE, OPEN_STATUSES
 from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
 
 
@@ -71,7 +72,7 @@ def account_exists(*, insurance_number: str) -> bool:
 
 def open_declaration_exists(*, insurance_number: str) -> bool:
     return Declaration.objects.filter(
-        insurance_number=insurance_number, status__in=Declaration.OPEN_STATUSES
+        insurance_number=insurance_number, status__in=OPEN_STATUSES
     ).exists()
 
 
@@ -81,9 +82,12 @@ def declaration_image_viewable(*, user, declaration: Declaration) -> bool:
 
 
 # STAFF -----------------------------------------------------------------------
-STATUS_OPEN = "open"
+STATUS_OPEN = "open"  # waiting for the office: submitted or received
+STATUS_OVERDUE = "overdue"  # submitted and past its acknowledge deadline
 STATUS_ALL = "all"
-STAFF_QUEUE_STATUSES = [STATUS_OPEN, STATUS_ALL, *Declaration.Status.values]
+STAFF_QUEUE_STATUSES = [STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL, *Declaration.Status.values]
+ORDER_NEWEST = "new"
+ORDER_DUE = "due"
 _DIGITS_RE = re.compile(r"[\s.\-()+]")
 
 
@@ -97,6 +101,8 @@ class QueueFilters:
     submission_mode: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    registry_match: bool = False
+    order: str = ORDER_NEWEST
 
 
 def _search_q(query: str) -> Q:
@@ -127,7 +133,9 @@ def declarations_for_staff(*, staff, filters: QueueFilters) -> QuerySet[Declarat
     """The clerk's queue: their offices only, filtered, newest first."""
     declarations = Declaration.objects.filter(office_scope(staff))
     if filters.status == STATUS_OPEN:
-        declarations = declarations.filter(status__in=Declaration.OPEN_STATUSES)
+        declarations = declarations.filter(status__in=AWAITING_OFFICE)
+    elif filters.status == STATUS_OVERDUE:
+        declarations = declarations.filter(overdue_q())
     elif filters.status and filters.status != STATUS_ALL:
         declarations = declarations.filter(status=filters.status)
     if filters.kind:
@@ -142,7 +150,48 @@ def declarations_for_staff(*, staff, filters: QueueFilters) -> QuerySet[Declarat
         )
     if filters.query:
         declarations = declarations.filter(_search_q(filters.query))
+    if filters.registry_match:
+        declarations = declarations.filter(registry_match=True)
+    if filters.order == ORDER_DUE:
+        # The most overdue first; what waits for the citizen or is decided last.
+        ordering = [F("acknowledge_due_at").asc(nulls_last=True), "-created_at", "-pk"]
+        return declarations.select_related("office").order_by(*ordering)
     return declarations.select_related("office").order_by("-created_at", "-pk")
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """Submitted and not acknowledged by its deadline (Decree 45 clock)."""
+    return Q(
+        status=Declaration.Status.SUBMITTED,
+        acknowledge_due_at__lt=now or timezone.now(),
+    )
+
+
+@dataclass(frozen=True)
+class OfficeClock:
+    office: Office
+    waiting: int
+    overdue: int
+
+
+def overdue_by_office(*, staff) -> list[OfficeClock]:
+    """Per office of the clerk's scope: how many wait for it, how many are overdue.
+
+    Offices with nothing waiting are left out; the most overdue come first.
+    """
+    rows = (
+        Declaration.objects.filter(office_scope(staff), status__in=AWAITING_OFFICE)
+        .values("office")
+        .annotate(waiting=Count("pk"), overdue=Count("pk", filter=overdue_q()))
+        .order_by()
+    )
+    counts = {row["office"]: row for row in rows}
+    offices = Office.objects.in_bulk(list(counts))
+    clocks = [
+        OfficeClock(office=offices[pk], waiting=row["waiting"], overdue=row["overdue"])
+        for pk, row in counts.items()
+    ]
+    return sorted(clocks, key=lambda clock: (-clock.overdue, clock.office.code))
 
 
 def declaration_status_counts(*, staff) -> dict[str, int]:
@@ -156,6 +205,7 @@ def declaration_status_counts(*, staff) -> dict[str, int]:
 
     counts = {value: 0 for value in Declaration.Status.values}
     counts.update(dict(rows))
+    counts[STATUS_OVERDUE] = Declaration.objects.filter(office_scope(staff), overdue_q()).count()
     return counts
 
 

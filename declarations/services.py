@@ -19,7 +19,9 @@ from lookup.models import Office
 from vssid_portal.text import normalize_name
 
 from . import documents
-from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
+from .lifecycle import case_clock_start, case_submitted
+from .models import Declaration, DeclarationDraft, DeclarationUpload
+from .review import POLICY
 from .selectors import (
     account_exists,
     declaration_by_submission_key,
@@ -59,12 +61,13 @@ class DeclarantData:
     phone: str
 
 
-def declarant_check(*, insurance_number: str, full_name: str, date_of_birth: dt.date) -> Person:
-    """Apply the registration rules to who the citizen says they are.
+def registry_person_match(
+    *, insurance_number: str, full_name: str, date_of_birth: dt.date
+) -> Person:
+    """The registry person with this mã số, name and birth date, or an error.
 
     An unknown number and a wrong name or birth date give the same message,
-    so the form cannot be used to read the registry. Returns the registry
-    person, whose spelling of the name is the one kept.
+    so the form cannot be used to read the registry.
     """
     person = Person.objects.filter(insurance_number=insurance_number).first()
     if (
@@ -73,6 +76,17 @@ def declarant_check(*, insurance_number: str, full_name: str, date_of_birth: dt.
         or person.date_of_birth != date_of_birth
     ):
         raise ValidationError(REGISTRY_MISMATCH, code="registry_mismatch")
+    return person
+
+
+def declarant_check(*, insurance_number: str, full_name: str, date_of_birth: dt.date) -> Person:
+    """Apply the registration rules to who the citizen says they are.
+
+    Returns the registry person, whose spelling of the name is the one kept.
+    """
+    person = registry_person_match(
+        insurance_number=insurance_number, full_name=full_name, date_of_birth=date_of_birth
+    )
     if account_exists(insurance_number=insurance_number):
         raise ValidationError(ACCOUNT_EXISTS, code="account_exists")
     if open_declaration_exists(insurance_number=insurance_number):
@@ -267,6 +281,8 @@ def declaration_store(
                 field = getattr(declaration, slot)
                 field.save(image.name.rsplit("/", 1)[-1], image, save=False)
                 written.append(field.name)
+            POLICY.on_submit(declaration)
+            case_clock_start(case=declaration)
             try:
                 with transaction.atomic():
                     declaration.save()
@@ -280,12 +296,7 @@ def declaration_store(
                 _files_delete(written)
                 written.clear()
                 return existing
-            DeclarationEvent.objects.create(
-                declaration=declaration,
-                action=DeclarationEvent.Action.SUBMITTED,
-                to_status=declaration.status,
-                ip=ip or None,
-            )
+            case_submitted(policy=POLICY, case=declaration, ip=ip)
             _notifications_queue(declaration=declaration)
             if draft is not None:
                 draft_delete(draft=draft)

@@ -7,10 +7,12 @@ a 404 whatever the URL. Images are served by ``declarations.views.
 declaration_image``, which applies the same office rule.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -20,21 +22,27 @@ from django.views.generic import TemplateView
 from accounts.staff_access import ClerkRequiredMixin
 from vssid_portal.ratelimit import client_ip
 
-from .forms import StaffQueueFilterForm, StaffRejectForm
+from .forms import StaffQueueFilterForm, StaffRejectForm, StaffReturnForm
+from .lifecycle import case_history, correction_request_lines
 from .models import Declaration, DeclarationUpload
 from .review import (
     COMMON_REJECT_REASONS,
+    POLICY,
     declaration_approve,
     declaration_mark_checked,
     declaration_reject,
+    declaration_return_for_correction,
+    one_click_approvable,
 )
 from .selectors import (
+    ORDER_NEWEST,
+    STATUS_OVERDUE,
     QueueFilters,
     declaration_get_for_staff,
-    declaration_history,
     declaration_registry_comparison,
     declaration_status_counts,
     declarations_for_staff,
+    overdue_by_office,
 )
 
 PAGE_SIZE = 25
@@ -50,7 +58,10 @@ class StaffHomeView(ClerkRequiredMixin, TemplateView):
         profile = getattr(self.request.user, "staff_profile", None)
         return super().get_context_data(
             statuses=statuses,
-            open_count=sum(counts[s] for s in Declaration.OPEN_STATUSES),
+            open_count=sum(counts[s] for s in Declaration.AWAITING_OFFICE),
+            overdue_count=counts[STATUS_OVERDUE],
+            office_clocks=overdue_by_office(staff=self.request.user),
+            acknowledge_hours=settings.DECLARATION_ACKNOWLEDGE_WORKING_HOURS,
             profile=profile,
             **kwargs,
         )
@@ -71,6 +82,8 @@ class StaffQueueView(ClerkRequiredMixin, TemplateView):
                 submission_mode=data["submission_mode"],
                 date_from=data["date_from"],
                 date_to=data["date_to"],
+                registry_match=data["registry_match"],
+                order=data["order"] or ORDER_NEWEST,
             )
         else:
             filters = QueueFilters(query="", status="open")
@@ -80,14 +93,16 @@ class StaffQueueView(ClerkRequiredMixin, TemplateView):
         # page's rows from one translated table instead.
         kinds = {value: str(label) for value, label in Declaration.Kind.choices}
         statuses = {value: str(label) for value, label in Declaration.Status.choices}
+        now = timezone.now()
         for declaration in page_obj:
             declaration.kind_label = kinds.get(declaration.kind, declaration.kind)
             declaration.status_label = statuses.get(declaration.status, declaration.status)
+            declaration.is_late = declaration.is_overdue(now)
         params = {k: v for k, v in self.request.GET.items() if k != "trang" and v}
         return super().get_context_data(
             form=form,
             filtered=any(
-                k not in {"q", "trang"} and not (k == "trang-thai" and v == "open")
+                k not in {"q", "trang", "sap-xep"} and not (k == "trang-thai" and v == "open")
                 for k, v in params.items()
             ),
             page_obj=page_obj,
@@ -112,12 +127,17 @@ class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
         declaration = self.get_declaration()
         person, comparison = declaration_registry_comparison(declaration=declaration)
         kwargs.setdefault("reject_form", StaffRejectForm(reasons=COMMON_REJECT_REASONS))
+        kwargs.setdefault(
+            "return_form", StaffReturnForm(correctables=POLICY.correctables(declaration))
+        )
         return super().get_context_data(
             declaration=declaration,
+            one_click=one_click_approvable(declaration),
+            correction_lines=correction_request_lines(policy=POLICY, case=declaration),
             person=person,
             comparison=comparison,
             mismatches=sum(1 for row in comparison if not row.matches),
-            history=declaration_history(declaration=declaration),
+            history=case_history(policy=POLICY, case=declaration),
             image_slots=[
                 (slot, label)
                 for slot, label in DeclarationUpload.Slot.choices
@@ -142,6 +162,31 @@ class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
                         "Đã phê duyệt. Tài khoản {username} đã được tạo; mật khẩu khởi tạo "
                         "được gửi qua SMS tới số điện thoại trên tờ khai."
                     ).format(username=declaration.insurance_number),
+                )
+            elif action == "return":
+                form = StaffReturnForm(request.POST, correctables=POLICY.correctables(declaration))
+                if form.is_valid():
+                    try:
+                        declaration_return_for_correction(
+                            declaration=declaration,
+                            actor=request.user,
+                            ip=ip,
+                            items=form.items(),
+                            note=form.cleaned_data["note"],
+                        )
+                    except ValidationError as exc:
+                        if getattr(exc, "code", None) == "state_changed":
+                            raise
+                        form.add_service_errors(exc)
+                if form.errors:
+                    context = self.get_context_data(return_form=form, return_open=True)
+                    return self.render_to_response(context, status=400)
+                messages.success(
+                    request,
+                    _(
+                        "Đã gửi yêu cầu bổ sung. Người nộp nhận tin nhắn SMS và thư điện tử "
+                        "có đường dẫn để sửa đúng các mục đã đánh dấu."
+                    ),
                 )
             elif action == "reject":
                 form = StaffRejectForm(request.POST, reasons=COMMON_REJECT_REASONS)

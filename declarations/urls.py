@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_correction
 
 app_name = "declarations"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("tai-to-khai/<str:token>/", views.declaration_pdf, name="pdf"),
     path("ho-so/<str:code>/anh/<str:slot>/", views.declaration_image, name="declaration-image"),
     path("tra-cuu/", views.TrackView.as_view(), name="track"),
+    path("bo-sung/", views_correction.CorrectionView.as_view(), name="correction"),
+    path("bo-sung/anh/<str:slot>/", views_correction.correction_photo, name="correction-photo"),
+    path("bo-sung/da-gui/", views_correction.correction_done, name="correction-done"),
+    path(
+        "bo-sung/lien-ket/<str:token>/",
+        views_correction.correction_link,
+        name="correction-link",
+    ),
 ]

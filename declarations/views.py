@@ -552,9 +552,16 @@ class TrackView(View):
             if declaration is None:
                 form.add_error(None, not_found_message())
         status = 200 if declaration else 400
-        return render(
-            request, self.template_name, {"form": form, "declaration": declaration}, status=status
-        )
+        context = {"form": form, "declaration": declaration}
+        if declaration is not None and declaration.status == Declaration.Status.RETURNED:
+            # Code and phone proven: this browser may correct the current round.
+            from .corrections import correction_grant
+            from .lifecycle import correction_request_lines
+            from .review import POLICY
+
+            correction_grant(request, declaration=declaration)
+            context["correction_lines"] = correction_request_lines(policy=POLICY, case=declaration)
+        return render(request, self.template_name, context, status=status)
 
 
 def not_found_message() -> str:

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import CollectionPoint, District, EmployerUnit, MedicalFacility, Office, Province
+from .models import (
+    CollectionPoint,
+    District,
+    EmployerUnit,
+    MedicalFacility,
+    Office,
+    Province,
+    PublicHoliday,
+)
 
 
 @admin.register(Province)
@@ -19,12 +27,19 @@ class DistrictAdmin(admin.ModelAdmin):
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent", "phone"]
-    list_filter = ["level", "province"]
+    list_display = ["code", "name", "level", "parent", "phone", "one_click_approval"]
+    list_filter = ["level", "one_click_approval", "province"]
     search_fields = ["code", "name", "search_text", "address"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "district"]
     readonly_fields = ["search_text"]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
 
 
 @admin.register(MedicalFacility)

@@ -40,6 +40,26 @@ class District(models.Model):
         return f"{self.code} - {self.name}"
 
 
+class PublicHoliday(models.Model):
+    """A day offices do not work (Tết, 30/4, 1/5, 2/9, ...), besides weekends.
+
+    Reference data: loaded from ``lookup/data/holidays.json`` and kept by
+    administrators, since the Government announces the exact days (Tết,
+    swapped working days) each year.
+    """
+
+    date = models.DateField(_("ngày"), unique=True)
+    name = models.CharField(_("tên ngày nghỉ"), max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("ngày nghỉ lễ, Tết")
+        verbose_name_plural = _("ngày nghỉ lễ, Tết")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} - {self.name}"
+
+
 class Office(models.Model):
     """A BHXH office: a province office (079) or a district office (07914) under it.
 
@@ -88,6 +108,15 @@ class Office(models.Model):
         help_text=_("Địa chỉ, điện thoại, toạ độ được sinh tự động, chưa xác minh."),
     )
     search_text = models.CharField(max_length=300, editable=False, db_index=True, default="")
+    one_click_approval = models.BooleanField(
+        _("duyệt một lần bấm cho hồ sơ khớp dữ liệu"),
+        default=False,
+        help_text=_(
+            "Khi bật, cán bộ của cơ quan này có thể phê duyệt ngay tờ khai có họ tên, ngày sinh, "
+            "số CCCD và mã số BHXH khớp chính xác với dữ liệu BHXH và ảnh hợp lệ, không cần "
+            "người dân đến cơ quan. Không bao giờ tự động; hồ sơ không khớp vẫn phải đối chiếu."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -22,6 +22,7 @@ from .models import (
     MedicalFacility,
     Office,
     Province,
+    PublicHoliday,
     SearchableModel,
 )
 from .selectors import person_candidates
@@ -181,6 +182,7 @@ def reference_data_load() -> dict[str, LoadResult]:
         "facilities": LoadResult(),
         "employers": LoadResult(),
         "collection_points": LoadResult(),
+        "holidays": LoadResult(),
     }
     for unit in units:
         province = _upsert(
@@ -225,6 +227,13 @@ def reference_data_load() -> dict[str, LoadResult]:
     _sync(MedicalFacility, _facility_rows(), results["facilities"])
     _sync(EmployerUnit, _employer_rows(), results["employers"])
     _sync(CollectionPoint, _collection_point_rows(), results["collection_points"])
+    for day in _read("holidays.json")["days"]:
+        _upsert(
+            PublicHoliday,
+            {"date": date.fromisoformat(day["date"])},
+            {"name": day["name"]},
+            results["holidays"],
+        )
     selectors.reference_data_changed()  # bulk writes send no signals
     return results
 

@@ -312,6 +312,15 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 HOTLINE = "1900.9068"
 HOTLINE_TEL = "19009068"
 
+# Office clocks (Decree 45/2020: a dossier is acknowledged or returned for
+# correction within 8 working hours). Working periods of a working day, in
+# local time, "HH:MM-HH:MM" separated by commas; Saturdays, Sundays and the
+# PublicHoliday rows (reference data) are not working days.
+WORKING_HOURS = env("WORKING_HOURS", default="07:30-11:30,13:00-17:00")
+DECLARATION_ACKNOWLEDGE_WORKING_HOURS = env.float(
+    "DECLARATION_ACKNOWLEDGE_WORKING_HOURS", default=8
+)
+
 # REST FRAMEWORK --------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

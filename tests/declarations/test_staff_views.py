@@ -107,7 +107,7 @@ def test_home_counts_declarations_per_status_and_links_account_support(client, o
     client.force_login(clerk_q4)
     response = client.get("/can-bo/")
     counts = {value: count for value, _label, count in response.context["statuses"]}
-    assert counts == {"submitted": 3, "received": 1, "approved": 0, "rejected": 1}
+    assert counts == {"submitted": 3, "received": 1, "returned": 0, "approved": 0, "rejected": 1}
     assert response.context["open_count"] == 4
     html = response.content.decode()
     assert 'href="/can-bo/tai-khoan/"' in html and 'href="/can-bo/hoi-dap/"' in html
