@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     inline_serializer,
 )
@@ -29,8 +30,11 @@ from vssid_portal.schema import ERROR_BODY
 from vssid_portal.validators import normalize_phone
 
 from . import documents
-from .forms import DeclarationApiForm, DeclarationEmailForm
+from .cases import CorrectionReason
+from .forms import DeclarationApiForm, DeclarationCorrectionForm, DeclarationEmailForm
+from .lifecycle import case_resubmit, correction_request_lines
 from .models import Declaration
+from .review import POLICY
 from .selectors import (
     citizen_declaration,
     citizen_declarations,
@@ -42,6 +46,23 @@ from .views import CAPTCHA_FAILURE_LIMIT, SUBMIT_LIMIT, TRACK_LIMIT, not_found_m
 
 ErrorSerializer = ERROR_BODY
 DetailSerializer = inline_serializer("Detail", fields={"detail": serializers.CharField()})
+
+
+@extend_schema_serializer(component_name="CorrectionLine")
+class CorrectionLineSerializer(serializers.Serializer):
+    """One field or photo a clerk sent back, with the reason."""
+
+    field = serializers.CharField()
+    label = serializers.CharField()
+    photo = serializers.BooleanField()
+    reason = serializers.ChoiceField(choices=CorrectionReason.choices)
+    reason_label = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+def correction_lines_data(declaration: Declaration) -> list[dict]:
+    lines = correction_request_lines(policy=POLICY, case=declaration)
+    return CorrectionLineSerializer([vars(line) for line in lines], many=True).data
 
 
 def _errors(form_or_error) -> dict[str, list[str]]:
@@ -214,7 +235,20 @@ class DeclarationStatusApi(APIView):
         reject_reason = serializers.CharField(allow_blank=True)
         office_code = serializers.CharField(source="office.code")
         office_name = serializers.CharField(source="office.name")
-        submitted_at = serializers.DateTimeField(source="created_at")
+        created_at = serializers.DateTimeField(help_text="Lần nộp đầu tiên")
+        submitted_at = serializers.DateTimeField(help_text="Lần nộp gần nhất (kể cả nộp bổ sung)")
+        acknowledge_due_at = serializers.DateTimeField(
+            allow_null=True, help_text="Hạn tiếp nhận, theo giờ làm việc"
+        )
+        acknowledged_at = serializers.DateTimeField(allow_null=True)
+        decided_at = serializers.DateTimeField(allow_null=True)
+        correction_note = serializers.CharField(allow_blank=True)
+        correction_request = serializers.SerializerMethodField()
+
+        @extend_schema_field(CorrectionLineSerializer(many=True))
+        def get_correction_request(self, obj) -> list[dict]:
+            """What to correct, while the declaration waits for it."""
+            return correction_lines_data(obj) if obj.status == "returned" else []
 
     @extend_schema(
         parameters=[
@@ -246,7 +280,180 @@ class DeclarationStatusApi(APIView):
         data["reject_reason"] = (
             declaration.reject_reason if declaration.status == "rejected" else ""
         )
+        if declaration.status != "returned":
+            data["correction_note"] = ""
         return Response(data)
+
+
+def _tracked_declaration(request, code: str, phone: str):
+    """The declaration for code + phone (ACL-02), or an error Response."""
+    rate_limit(
+        scope="declarations:track",
+        key=client_ip(request),
+        limit=TRACK_LIMIT[0],
+        window=TRACK_LIMIT[1],
+    )
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        return None, Response({"phone": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    declaration = declaration_track(code=code, phone=phone)
+    if declaration is None:
+        return None, Response({"detail": not_found_message()}, status=status.HTTP_404_NOT_FOUND)
+    return declaration, None
+
+
+class DeclarationCorrectionApi(APIView):
+    """ "Bổ sung hồ sơ": what the clerk sent back, and the citizen's corrections.
+
+    Like the status, reached with the reference code and the phone declared.
+    POST (multipart) carries only the marked fields and photos plus
+    ``commitment``; anything else is ignored and stays as first sent.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema_serializer(component_name="DeclarationCorrection")
+    class OutputSerializer(serializers.Serializer):
+        reference_code = serializers.CharField()
+        status = serializers.CharField()
+        correction_round = serializers.IntegerField()
+        correction_note = serializers.CharField(allow_blank=True)
+        correction_request = CorrectionLineSerializer(many=True)
+        current_values = serializers.DictField(
+            child=serializers.CharField(allow_blank=True),
+            help_text="Giá trị đã nộp của các trường cần sửa (không gồm ảnh)",
+        )
+
+    def output(self, declaration: Declaration) -> dict:
+        lines = correction_lines_data(declaration)
+        values = {}
+        for line in lines:
+            if not line["photo"]:
+                value = getattr(declaration, line["field"])
+                values[line["field"]] = value.isoformat() if hasattr(value, "isoformat") else value
+        return self.OutputSerializer(
+            {
+                "reference_code": declaration.reference_code,
+                "status": declaration.status,
+                "correction_round": declaration.correction_round,
+                "correction_note": declaration.correction_note,
+                "correction_request": lines,
+                "current_values": values,
+            }
+        ).data
+
+    def not_returned(self, declaration: Declaration) -> Response:
+        return Response(
+            {
+                "detail": _("Hồ sơ {code} không ở trạng thái chờ bổ sung.").format(
+                    code=declaration.reference_code
+                ),
+                "status": declaration.status,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+
+    @extend_schema(
+        operation_id="declarations_correction_retrieve",
+        parameters=[
+            OpenApiParameter("phone", str, required=True, description="Điện thoại di động")
+        ],
+        responses={
+            200: OutputSerializer,
+            400: ErrorSerializer,
+            404: DetailSerializer,
+            409: DetailSerializer,
+            429: DetailSerializer,
+        },
+        tags=["declarations"],
+    )
+    def get(self, request, code: str):
+        declaration, error = _tracked_declaration(
+            request, code, request.query_params.get("phone", "")
+        )
+        if error is not None:
+            return error
+        if declaration.status != "returned":
+            return self.not_returned(declaration)
+        return Response(self.output(declaration))
+
+    @extend_schema(
+        operation_id="declarations_correction_submit",
+        request={
+            "multipart/form-data": inline_serializer(
+                "DeclarationCorrectionInput",
+                fields={
+                    "phone": serializers.CharField(help_text="Điện thoại di động đã khai"),
+                    "correction_round": serializers.IntegerField(
+                        help_text="Từ GET: lần yêu cầu bổ sung đang trả lời"
+                    ),
+                    "commitment": serializers.BooleanField(),
+                    "full_name": serializers.CharField(required=False),
+                    "date_of_birth": serializers.CharField(required=False),
+                    "id_number": serializers.CharField(required=False),
+                    "contact_address": serializers.CharField(required=False),
+                    "contact_person": serializers.CharField(required=False),
+                    "email": serializers.CharField(required=False),
+                    "new_phone": serializers.CharField(
+                        required=False, help_text="Số điện thoại mới, nếu trường phone cần sửa"
+                    ),
+                    "portrait": serializers.FileField(required=False),
+                    "id_front": serializers.FileField(required=False),
+                    "id_back": serializers.FileField(required=False),
+                    "birth_certificate": serializers.FileField(required=False),
+                },
+            )
+        },
+        responses={
+            200: OutputSerializer,
+            400: ErrorSerializer,
+            404: DetailSerializer,
+            409: DetailSerializer,
+            429: DetailSerializer,
+        },
+        tags=["declarations"],
+    )
+    def post(self, request, code: str):
+        declaration, error = _tracked_declaration(request, code, request.data.get("phone", ""))
+        if error is not None:
+            return error
+        if declaration.status != "returned":
+            return self.not_returned(declaration)
+        try:
+            round_ = int(request.data.get("correction_round", ""))
+        except (TypeError, ValueError):
+            return Response(
+                {"correction_round": [_("Thiếu hoặc sai lần yêu cầu bổ sung.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        marked = declaration.correction_fields()
+        data = request.POST.copy()
+        # "phone" proves who is asking; the corrected phone comes as new_phone.
+        data.pop("phone", None)
+        if "phone" in marked:
+            data["phone"] = request.POST.get("new_phone", "")
+        form = DeclarationCorrectionForm(
+            data, request.FILES, declaration=declaration, marked=marked
+        )
+        if not form.is_valid():
+            return Response(_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            declaration = case_resubmit(
+                policy=POLICY,
+                case=declaration,
+                correction_round=round_,
+                values=form.values(),
+                photos=form.photos(),
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "state_changed":
+                return Response(_errors(exc), status=status.HTTP_409_CONFLICT)
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.output(declaration))
 
 
 # "XEM TỜ KHAI" (/api/v1/me/declarations/) ------------------------------------------

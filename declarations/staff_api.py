@@ -26,10 +26,20 @@ from rest_framework.views import APIView
 from accounts.staff_access import IsClerk
 from vssid_portal.ratelimit import client_ip
 
-from .api import ErrorSerializer, _errors
+from .api import CorrectionLineSerializer, ErrorSerializer, _errors
+from .cases import CorrectionReason
+from .lifecycle import correction_request_lines
 from .models import Declaration
-from .review import declaration_approve, declaration_mark_checked, declaration_reject
+from .review import (
+    POLICY,
+    declaration_approve,
+    declaration_mark_checked,
+    declaration_reject,
+    declaration_return_for_correction,
+)
 from .selectors import (
+    ORDER_DUE,
+    ORDER_NEWEST,
     STAFF_QUEUE_STATUSES,
     STATUS_OPEN,
     QueueFilters,
@@ -51,6 +61,7 @@ class StaffPagination(PageNumberPagination):
 class StaffDeclarationSerializer(serializers.ModelSerializer):
     office_code = serializers.CharField(source="office.code")
     office_name = serializers.CharField(source="office.name")
+    overdue = serializers.BooleanField(help_text="Quá hạn tiếp nhận (giờ làm việc)")
 
     class Meta:
         model = Declaration
@@ -67,6 +78,12 @@ class StaffDeclarationSerializer(serializers.ModelSerializer):
             "submission_mode",
             "office_code",
             "office_name",
+            "registry_match",
+            "overdue",
+            "submitted_at",
+            "acknowledge_due_at",
+            "acknowledged_at",
+            "decided_at",
             "created_at",
             "updated_at",
         ]
@@ -85,12 +102,14 @@ class StaffDeclarationDetailSerializer(StaffDeclarationSerializer):
         from_status = serializers.CharField()
         to_status = serializers.CharField()
         reason = serializers.CharField()
+        detail = serializers.JSONField()
         actor = serializers.CharField(source="actor.username", default=None)
         created_at = serializers.DateTimeField()
 
     registry_found = serializers.SerializerMethodField()
     registry_comparison = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
+    correction_request = serializers.SerializerMethodField()
 
     class Meta(StaffDeclarationSerializer.Meta):
         fields = [
@@ -101,6 +120,10 @@ class StaffDeclarationDetailSerializer(StaffDeclarationSerializer):
             "send_form_by_email",
             "registry_found",
             "registry_comparison",
+            "registry_mismatches",
+            "correction_round",
+            "correction_note",
+            "correction_request",
             "history",
         ]
 
@@ -120,6 +143,12 @@ class StaffDeclarationDetailSerializer(StaffDeclarationSerializer):
     def get_history(self, obj) -> list[dict]:
         return self.EventSerializer(declaration_history(declaration=obj), many=True).data
 
+    @extend_schema_field(CorrectionLineSerializer(many=True))
+    def get_correction_request(self, obj) -> list[dict]:
+        """The fields of the last "Yêu cầu bổ sung" (kept after resubmission)."""
+        lines = correction_request_lines(policy=POLICY, case=obj)
+        return CorrectionLineSerializer([vars(line) for line in lines], many=True).data
+
 
 class StaffDeclarationFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -134,6 +163,15 @@ class StaffDeclarationFilterSerializer(serializers.Serializer):
     )
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
+    registry_match = serializers.BooleanField(
+        required=False, default=False, help_text="Chỉ hồ sơ khớp dữ liệu BHXH"
+    )
+    order = serializers.ChoiceField(
+        choices=[ORDER_NEWEST, ORDER_DUE],
+        required=False,
+        default=ORDER_NEWEST,
+        help_text="new: mới nộp trước; due: quá hạn, sắp hết hạn tiếp nhận trước",
+    )
 
     def validate(self, attrs):
         start, end = attrs.get("date_from"), attrs.get("date_to")
@@ -177,6 +215,8 @@ class StaffDeclarationListApi(APIView):
             submission_mode=data.get("submission_mode", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            registry_match=data.get("registry_match", False),
+            order=data.get("order", ORDER_NEWEST),
         )
         paginator = StaffPagination()
         page = paginator.paginate_queryset(
@@ -247,7 +287,11 @@ class StaffDeclarationCheckApi(_StaffDeclarationActionApi):
 
 
 class StaffDeclarationApproveApi(_StaffDeclarationActionApi):
-    """ "Phê duyệt": received → approved; creates the account, texts the password."""
+    """ "Phê duyệt": received → approved; creates the account, texts the password.
+
+    A submitted declaration can be approved directly only when it matches
+    the registry exactly and its office allows one-click approval.
+    """
 
     @extend_schema(
         operation_id="staff_declarations_approve",
@@ -291,4 +335,41 @@ class StaffDeclarationRejectApi(_StaffDeclarationActionApi):
             actor=request.user,
             ip=client_ip(request),
             reason=data.validated_data["reason"],
+        )
+
+
+class StaffDeclarationReturnApi(_StaffDeclarationActionApi):
+    """ "Yêu cầu bổ sung": the marked fields and photos go back to the citizen."""
+
+    @extend_schema_serializer(component_name="StaffDeclarationReturnInput")
+    class InputSerializer(serializers.Serializer):
+        class ItemSerializer(serializers.Serializer):
+            field = serializers.CharField(
+                help_text="full_name, date_of_birth, id_number, contact_address, contact_person, "
+                "email, phone, portrait, id_front, id_back, birth_certificate"
+            )
+            reason = serializers.ChoiceField(choices=CorrectionReason.choices)
+            note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+        items = ItemSerializer(many=True)
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="staff_declarations_return",
+        request=InputSerializer,
+        responses=ACTION_RESPONSES,
+        tags=["staff"],
+    )
+    def post(self, request, code: str):
+        return super().post(request, code)
+
+    def act(self, declaration, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)  # a 400 with the field map
+        return declaration_return_for_correction(
+            declaration=declaration,
+            actor=request.user,
+            ip=client_ip(request),
+            items=data.validated_data["items"],
+            note=data.validated_data.get("note", ""),
         )

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:code>/check/", staff_api.StaffDeclarationCheckApi.as_view(), name="check"),
     path("<str:code>/approve/", staff_api.StaffDeclarationApproveApi.as_view(), name="approve"),
     path("<str:code>/reject/", staff_api.StaffDeclarationRejectApi.as_view(), name="reject"),
+    path("<str:code>/return/", staff_api.StaffDeclarationReturnApi.as_view(), name="return"),
 ]

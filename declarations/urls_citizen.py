@@ -10,6 +10,11 @@ urlpatterns = [
     path("to-khai/", views_citizen.DeclarationListView.as_view(), name="list"),
     path("to-khai/<str:code>/", views_citizen.DeclarationDetailView.as_view(), name="detail"),
     path("to-khai/<str:code>/to-khai.pdf", views_citizen.DeclarationPdfView.as_view(), name="pdf"),
+    path(
+        "to-khai/<str:code>/bo-sung/",
+        views_citizen.DeclarationCorrectView.as_view(),
+        name="correct",
+    ),
     path("dang-ky-cho-con/", views_child.ChildStepView.as_view(), name="child-start"),
     path("dang-ky-cho-con/anh/", views_child.ChildUploadsView.as_view(), name="child-uploads"),
     path(

@@ -20,7 +20,10 @@ from insurance.access import CitizenRequiredMixin
 from vssid_portal.ratelimit import client_ip
 
 from . import documents
+from .corrections import correction_grant
 from .forms import DeclarationEmailForm
+from .lifecycle import correction_request_lines
+from .review import POLICY
 from .selectors import citizen_declaration, citizen_declarations
 from .services import declaration_email_send
 
@@ -55,6 +58,7 @@ class DeclarationDetailView(CitizenRequiredMixin, View):
                 "form": form,
                 "share_url": documents.download_url(declaration=declaration),
                 "pdf_url": documents.download_path(declaration=declaration),
+                "correction_lines": correction_request_lines(policy=POLICY, case=declaration),
             },
             status=status,
         )
@@ -99,3 +103,17 @@ class DeclarationPdfView(DeclarationDetailView):
 
     def post(self, request, code: str):
         raise Http404
+
+
+@method_decorator(never_cache, name="dispatch")
+class DeclarationCorrectView(CitizenRequiredMixin, View):
+    """ "Bổ sung hồ sơ" from the account: grant this browser, then the page."""
+
+    def post(self, request, code: str):
+        declaration = citizen_declaration(user=request.user, code=code)
+        if declaration is None:
+            raise Http404
+        if declaration.status != declaration.Status.RETURNED:
+            return redirect("citizen_declarations:detail", code=declaration.reference_code)
+        correction_grant(request, declaration=declaration)
+        return redirect("declarations:correction")
