@@ -26,6 +26,7 @@ def endpoints(d):
         ("post", f"{BASE}{code}/check/", {}),
         ("post", f"{BASE}{code}/approve/", {}),
         ("post", f"{BASE}{code}/reject/", {"reason": "x"}),
+        ("post", f"{BASE}{code}/return/", {"items": [{"field": "phone", "reason": "other"}]}),
     ]
 
 
