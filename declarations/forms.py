@@ -562,10 +562,12 @@ class DeclarationCorrectionForm(DeclarantForm):
     )
 
     def __init__(self, *args, declaration: Declaration, marked: list[str], **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {name: getattr(declaration, name) for name in marked if name in self.base_fields},
-        )
+        from .documents import phone_display
+
+        initial = {name: getattr(declaration, name) for name in marked if name in self.base_fields}
+        if "phone" in initial:
+            initial["phone"] = phone_display(initial["phone"])
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, check_registry=False, **kwargs)
         self.declaration = declaration
         self.marked = list(marked)
