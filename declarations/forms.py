@@ -320,6 +320,15 @@ class TrackForm(forms.Form):
         return normalize_phone(self.cleaned_data["phone"])
 
 
+class ResumeResendForm(forms.Form):
+    """ "Gửi lại đường dẫn tiếp tục" to the phone typed in the tờ khai."""
+
+    phone = TrackForm.base_fields["phone"]
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])
+
+
 class DeclarationApiForm(DeclarantForm):
     """The whole tờ khai in one request (API): the wizard's fields and rules.
 

@@ -217,16 +217,30 @@ class DeclarationDraft(TimeStampedModel):
 
     Kept in the database (not only in the session) so that uploads survive
     "Quay lại", a restart of the server and the session store; a periodic
-    job removes drafts untouched for 24 hours together with their files.
+    job removes drafts untouched for 24 hours together with their files, or,
+    once a resume link was sent to the citizen, 7 days after the link.
     """
 
     token = models.CharField(max_length=64, unique=True, editable=False)
     data = models.JSONField(_("dữ liệu đã nhập"), default=dict, blank=True)
+    resume_phone = models.CharField(
+        _("số điện thoại nhận đường dẫn tiếp tục"), max_length=16, blank=True, db_index=True
+    )
+    resumable_until = models.DateTimeField(
+        _("tiếp tục được đến"),
+        null=True,
+        blank=True,
+        help_text=_("Đã gửi đường dẫn tiếp tục: giữ tờ khai và ảnh đến thời điểm này."),
+    )
+    resume_sent_count = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("tờ khai đang điền")
         verbose_name_plural = _("tờ khai đang điền")
-        indexes = [models.Index(fields=["updated_at"])]
+        indexes = [
+            models.Index(fields=["updated_at"]),
+            models.Index(fields=["resumable_until"]),
+        ]
 
     def __str__(self) -> str:
         return f"draft {self.pk} ({self.updated_at:%Y-%m-%d %H:%M})"

@@ -26,6 +26,17 @@ def draft_get(*, token: str | None) -> DeclarationDraft | None:
     return DeclarationDraft.objects.filter(token=token).first()
 
 
+def draft_of_guardian(*, guardian) -> DeclarationDraft | None:
+    """The guardian's newest child-wizard draft that is still kept."""
+    return (
+        DeclarationDraft.objects.filter(
+            data__guardian=guardian.pk, resumable_until__gt=timezone.now()
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
 def draft_uploads(*, draft: DeclarationDraft) -> dict[str, DeclarationUpload]:
     return {upload.slot: upload for upload in draft.uploads.all()}
 

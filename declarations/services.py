@@ -7,10 +7,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -150,17 +154,27 @@ def draft_delete(*, draft: DeclarationDraft) -> None:
     transaction.on_commit(partial(_files_delete, names))
 
 
+def _expired_drafts_q(*, max_age: dt.timedelta):
+    """Untouched for ``max_age`` without a resume link, or past the link's validity."""
+    now = timezone.now()
+    return Q(resumable_until__isnull=True, updated_at__lt=now - max_age) | Q(
+        resumable_until__lt=now
+    )
+
+
 def drafts_purge_abandoned(*, max_age: dt.timedelta = DRAFT_MAX_AGE) -> int:
-    """Remove drafts untouched for ``max_age`` and their files; return how many."""
-    cutoff = timezone.now() - max_age
+    """Remove expired drafts and their files; return how many.
+
+    A draft with a resume link lives until the link expires (7 days), even
+    untouched; any other draft goes after ``max_age`` without a change.
+    """
+    expired = _expired_drafts_q(max_age=max_age)
     removed = 0
-    for draft_id in DeclarationDraft.objects.filter(updated_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
+    for draft_id in DeclarationDraft.objects.filter(expired).values_list("pk", flat=True):
         with transaction.atomic():
             draft = (
                 DeclarationDraft.objects.select_for_update(skip_locked=True)
-                .filter(pk=draft_id, updated_at__lt=cutoff)
+                .filter(expired, pk=draft_id)
                 .first()
             )
             if draft is None:
@@ -169,6 +183,127 @@ def drafts_purge_abandoned(*, max_age: dt.timedelta = DRAFT_MAX_AGE) -> int:
             removed += 1
     logger.info("declarations.drafts_purged", extra={"count": removed})
     return removed
+
+
+# RESUMING THE WIZARD ------------------------------------------------------------
+RESUME_MAX_AGE = dt.timedelta(days=7)
+RESUME_SALT = "declarations.draft-resume"
+# A draft's link is sent at most this many times (the first time, and when
+# the citizen asks again from the "session expired" page).
+RESUME_SENDS_PER_DRAFT = 3
+
+
+def draft_resume_token(*, draft: DeclarationDraft) -> str:
+    return signing.dumps(draft.token, salt=RESUME_SALT, compress=True)
+
+
+def draft_resume_url(*, draft: DeclarationDraft) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(
+        "declarations:resume", args=[draft_resume_token(draft=draft)]
+    )
+
+
+def draft_from_resume_token(token: str) -> DeclarationDraft | None:
+    """The draft a resume link points to, while the link is valid."""
+    try:
+        draft_token = signing.loads(
+            token, salt=RESUME_SALT, max_age=int(RESUME_MAX_AGE.total_seconds())
+        )
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(draft_token, str):
+        return None
+    return DeclarationDraft.objects.filter(
+        token=draft_token, resumable_until__gt=timezone.now()
+    ).first()
+
+
+@transaction.atomic
+def draft_resume_offer(*, draft: DeclarationDraft, phone: str, email: str = "") -> bool:
+    """Send the citizen a link back to this draft (SMS, and e-mail if typed).
+
+    Sent once per draft and phone number (a later call for the same number
+    returns False and sends nothing). The draft and its photos are then kept
+    for ``RESUME_MAX_AGE`` from the sending, even if the tab is closed.
+    """
+    from notifications.services import message_queue
+
+    locked = DeclarationDraft.objects.select_for_update().get(pk=draft.pk)
+    if locked.resume_phone == phone or locked.resume_sent_count >= RESUME_SENDS_PER_DRAFT:
+        return False
+    return _draft_resume_send(draft=locked, phone=phone, email=email, queue=message_queue)
+
+
+def _draft_resume_send(*, draft: DeclarationDraft, phone: str, email: str, queue) -> bool:
+    draft.resume_phone = phone
+    draft.resumable_until = timezone.now() + RESUME_MAX_AGE
+    draft.resume_sent_count += 1
+    draft.save(update_fields=["resume_phone", "resumable_until", "resume_sent_count"])
+    context = {"resume_url": draft_resume_url(draft=draft), "days": RESUME_MAX_AGE.days}
+    key = f"draft:{draft.pk}:resume:{draft.resume_sent_count}"
+    queue(
+        channel="sms",
+        recipient=phone,
+        template="declaration_resume",
+        context=context,
+        idempotency_key=f"{key}:sms",
+        sensitive=("resume_url",),
+    )
+    if email:
+        queue(
+            channel="email",
+            recipient=email,
+            template="declaration_resume",
+            context=context,
+            idempotency_key=f"{key}:email",
+            sensitive=("resume_url",),
+        )
+    logger.info("declarations.resume_link_sent", extra={"draft_id": draft.pk})
+    return True
+
+
+@transaction.atomic
+def draft_resume_resend(*, phone: str) -> bool:
+    """ "Gửi lại đường dẫn": the newest resumable draft of this phone, if any.
+
+    The caller shows the same answer either way, so the form tells nobody
+    whether a number has a draft.
+    """
+    from notifications.services import message_queue
+
+    draft = (
+        DeclarationDraft.objects.select_for_update()
+        .filter(resume_phone=phone, resumable_until__gt=timezone.now())
+        .order_by("-updated_at")
+        .first()
+    )
+    if draft is None or draft.resume_sent_count >= RESUME_SENDS_PER_DRAFT:
+        return False
+    email = (draft.data.get("declarant") or {}).get("email", "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        email = ""  # typed but never valid: the SMS alone
+    return _draft_resume_send(draft=draft, phone=phone, email=email, queue=message_queue)
+
+
+def draft_keep_for_resume(*, draft: DeclarationDraft) -> None:
+    """Keep a signed-in guardian's draft as long as a resume link would be."""
+    draft.resumable_until = timezone.now() + RESUME_MAX_AGE
+    draft.save(update_fields=["resumable_until"])
+
+
+def draft_first_incomplete_step(*, draft: DeclarationDraft, steps: list[str], image_slots) -> str:
+    """The step a resumed wizard opens on: the first one not done yet."""
+    for step in steps:
+        if step == "uploads":
+            if not set(image_slots) <= set(draft.uploads.values_list("slot", flat=True)):
+                return step
+        elif step not in draft.data.get("complete", []):
+            return step
+    return steps[-1]
 
 
 # SUBMISSION -------------------------------------------------------------------

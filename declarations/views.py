@@ -23,7 +23,17 @@ from django.views.decorators.cache import never_cache
 from vssid_portal.ratelimit import RateLimited, client_ip, rate_limit, usage_hit, usage_peek
 
 from . import documents
-from .forms import DeclarantForm, KindForm, OfficeForm, QrForm, ReviewForm, TrackForm, UploadsForm
+from .documents import phone_display
+from .forms import (
+    DeclarantForm,
+    KindForm,
+    OfficeForm,
+    QrForm,
+    ResumeResendForm,
+    ReviewForm,
+    TrackForm,
+    UploadsForm,
+)
 from .models import Declaration, DeclarationUpload
 from .selectors import (
     declaration_by_code,
@@ -36,8 +46,13 @@ from .selectors import (
 )
 from .services import (
     IMAGE_SLOTS,
+    RESUME_MAX_AGE,
     declaration_submit_from_draft,
     draft_create,
+    draft_first_incomplete_step,
+    draft_from_resume_token,
+    draft_resume_offer,
+    draft_resume_resend,
     draft_step_save,
     draft_upload_store,
 )
@@ -101,6 +116,8 @@ class WizardStepView(View):
     done_url = "declarations:done"
     image_slots = IMAGE_SLOTS
     title = gettext_lazy("Đăng ký tài khoản giao dịch điện tử")
+    # Shown instead of step 1 when the session no longer holds a draft.
+    expired_template = "declarations/session_expired.html"
 
     def dispatch(self, request, *args, **kwargs):
         token = request.session.get(self.session_key)
@@ -113,6 +130,12 @@ class WizardStepView(View):
             ):
                 return redirect(self.done_url)
             if self.step != first:
+                if self.expired_template:
+                    return render(
+                        request,
+                        self.expired_template,
+                        {"form": ResumeResendForm(), "start_url": reverse(self.step_urls[first])},
+                    )
                 messages.info(request, _("Phiên đăng ký đã hết hạn hoặc chưa bắt đầu."))
                 return redirect(self.step_urls[first])
         else:
@@ -208,6 +231,16 @@ class DeclarantView(WizardStepView):
         valid = form.is_valid()
         draft_step_save(draft=self.draft, step="declarant", values=raw, complete=valid)
         if valid:
+            phone = form.cleaned_data["phone"]
+            if draft_resume_offer(draft=self.draft, phone=phone, email=form.cleaned_data["email"]):
+                messages.info(
+                    request,
+                    _(
+                        "Tờ khai của bạn được lưu lại. Đường dẫn để tiếp tục điền trong {days} "
+                        "ngày đã được gửi qua SMS đến số {phone}, phòng khi bạn đóng trang "
+                        "hoặc phiên làm việc hết hạn."
+                    ).format(days=RESUME_MAX_AGE.days, phone=phone_display(phone)),
+                )
             return redirect("declarations:uploads")
         return self.render_step({"form": form, "qr_form": QrForm()}, status=400)
 
@@ -562,6 +595,58 @@ class TrackView(View):
             correction_grant(request, declaration=declaration)
             context["correction_lines"] = correction_request_lines(policy=POLICY, case=declaration)
         return render(request, self.template_name, context, status=status)
+
+
+RESUME_RESEND_LIMIT = (5, 3600)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ResumeView(View):
+    """/dang-ky/tiep-tuc/<token>/ opens a saved draft at the step reached;
+    /dang-ky/tiep-tuc/ (POST) sends the link again to the phone typed."""
+
+    def get(self, request, token: str):
+        draft = draft_from_resume_token(token)
+        if draft is None:
+            return render(
+                request,
+                "declarations/session_expired.html",
+                {
+                    "form": ResumeResendForm(),
+                    "link_invalid": True,
+                    "start_url": reverse("declarations:start"),
+                },
+                status=410,
+            )
+        request.session[SESSION_DRAFT] = draft.token
+        request.session.cycle_key()
+        names = [name for name, _label in STEPS]
+        step = draft_first_incomplete_step(draft=draft, steps=names, image_slots=IMAGE_SLOTS)
+        labels = dict(STEPS)
+        messages.success(
+            request,
+            _("Đã mở lại tờ khai bạn đang điền. Tiếp tục từ bước {number}: {label}.").format(
+                number=names.index(step) + 1, label=labels[step]
+            ),
+        )
+        return redirect(STEP_URLS[step])
+
+    def post(self, request, token: str | None = None):
+        form = ResumeResendForm(request.POST)
+        context = {"form": form, "start_url": reverse("declarations:start")}
+        if not form.is_valid():
+            return render(request, "declarations/session_expired.html", context, status=400)
+        rate_limit(
+            scope="declarations:resume",
+            key=client_ip(request),
+            limit=RESUME_RESEND_LIMIT[0],
+            window=RESUME_RESEND_LIMIT[1],
+        )
+        draft_resume_resend(phone=form.cleaned_data["phone"])
+        # The same answer whether or not the number has a draft.
+        context["sent"] = True
+        context["form"] = ResumeResendForm()
+        return render(request, "declarations/session_expired.html", context)
 
 
 def not_found_message() -> str:

@@ -30,8 +30,13 @@ from .children import (
 )
 from .forms import ChildForm, ChildOfficeForm, ChildUploadsForm, QrForm
 from .models import DeclarationUpload
-from .selectors import declaration_by_code, declaration_by_submission_key, draft_get
-from .services import draft_step_save
+from .selectors import (
+    declaration_by_code,
+    declaration_by_submission_key,
+    draft_get,
+    draft_of_guardian,
+)
+from .services import draft_keep_for_resume, draft_step_save
 from .views import (
     REGISTRY_CHECK_LIMIT,
     SUBMIT_LIMIT,
@@ -69,16 +74,24 @@ class ChildWizardMixin(CitizenRequiredMixin):
     done_url = "citizen_declarations:child-done"
     image_slots = CHILD_IMAGE_SLOTS
     title = gettext_lazy("Đăng ký tài khoản cho con")
+    expired_template = None  # signed in: the guardian's own draft is found again
 
     def draft_for(self, token):
         draft = draft_get(token=token)
         if draft is not None and draft.data.get("guardian") != self.request.user.pk:
             return None
+        if draft is None:
+            # A new session (signed out, expired): the guardian's unfinished
+            # child wizard comes back at the step reached.
+            draft = draft_of_guardian(guardian=self.request.user)
+            if draft is not None:
+                self.request.session[self.session_key] = draft.token
         return draft
 
     def draft_start(self):
         draft = super().draft_start()
         draft_step_save(draft=draft, step="guardian", values=self.request.user.pk, complete=False)
+        draft_keep_for_resume(draft=draft)
         return draft
 
     def child_values(self) -> dict:

@@ -42,9 +42,11 @@ def test_correction_round_trip_on_a_phone(
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on(
             "console",
-            lambda m: errors.append(m.text)
-            if m.type == "error" and "status of 400" not in m.text
-            else None,
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and "status of 400" not in m.text
+                else None
+            ),
         )
 
     citizen = browser.new_context(viewport=PHONE, locale="vi-VN")

@@ -46,11 +46,17 @@ def test_citizen_walks_the_wizard_and_gets_a_reference_code(
     assert declaration.reference_code in done.content.decode()
     assert "/dang-ky/tai-to-khai/" in done.content.decode()
 
+    # The resume link (sent once the tờ khai step passed), then the code.
     sms = outbox.messages("sms")
-    assert [m["recipient"] for m in sms] == ["+84912345678"]
-    assert sms[0]["template"] == "declaration_received"
+    assert [(m["recipient"], m["template"]) for m in sms] == [
+        ("+84912345678", "declaration_resume"),
+        ("+84912345678", "declaration_received"),
+    ]
     emails = outbox.messages("email")
-    assert [m["recipient"] for m in emails] == ["an@example.vn"]
+    assert [(m["recipient"], m["template"]) for m in emails] == [
+        ("an@example.vn", "declaration_resume"),
+        ("an@example.vn", "declaration_form_email"),
+    ]
     # The draft and its files are gone; only the declaration's three images remain.
     assert not DeclarationDraft.objects.exists()
     files = stored_files(private_storage)
@@ -100,7 +106,10 @@ def test_unfinished_typing_is_kept_when_going_back(client, person):
 
 
 def test_steps_cannot_be_skipped(client, person):
-    assert client.get("/dang-ky/xem-lai/")["Location"] == "/dang-ky/"
+    # Without a draft in the session: the page that explains, not a step.
+    page = client.get("/dang-ky/xem-lai/")
+    assert page.status_code == 200 and 'id="session-expired"' in page.content.decode()
+    assert 'href="/dang-ky/"' in page.content.decode()
     start(client)
     assert client.get("/dang-ky/xem-lai/")["Location"] == "/dang-ky/to-khai/"
     fill_declarant(client)
@@ -268,7 +277,8 @@ def test_double_submit_creates_one_declaration(client, person, captcha_code, out
     second = submit(client)  # the same form posted again: captcha already used
     assert first["Location"] == second["Location"] == "/dang-ky/da-gui/"
     assert Declaration.objects.count() == 1
-    assert len(outbox.messages("sms")) == 1
+    sent = [m["template"] for m in outbox.messages("sms")]
+    assert sent == ["declaration_resume", "declaration_received"]
 
 
 def test_send_by_email_needs_an_email(client, person):
