@@ -616,7 +616,7 @@ class ResumeView(View):
                     "link_invalid": True,
                     "start_url": reverse("declarations:start"),
                 },
-                status=410,
+                status=404,
             )
         request.session[SESSION_DRAFT] = draft.token
         request.session.cycle_key()

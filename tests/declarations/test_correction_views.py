@@ -172,3 +172,14 @@ def test_a_guardian_corrects_a_child_declaration_from_the_account(
     )
     assert response.status_code == 302
     assert Declaration.objects.get(pk=declaration.pk).status == "submitted"
+
+
+def test_another_citizen_or_clerk_cannot_open_the_correction(
+    returned, client, citizen_user, clerk_q1
+):
+    code = returned.reference_code
+    for user in (citizen_user, clerk_q1):
+        client.force_login(user)
+        assert client.post(f"/ca-nhan/to-khai/{code}/bo-sung/").status_code in (403, 404)
+        assert client.get("/dang-ky/bo-sung/").status_code == 302  # no grant: to tracking
+        assert client.get("/dang-ky/bo-sung/anh/id_back/").status_code == 404

@@ -62,7 +62,7 @@ def test_a_new_browser_resumes_at_the_step_reached_with_the_photos(client, perso
     assert choose_office(other).status_code == 302
     assert submit(other).status_code == 302
     # Submitted: the link has done its work.
-    assert Client().get(link).status_code == 410
+    assert Client().get(link).status_code == 404
 
 
 def test_an_expired_session_gets_a_clear_page_and_can_ask_for_the_link_again(client, person):
@@ -99,7 +99,7 @@ def test_a_saved_draft_and_its_photos_live_seven_days(
         assert drafts_purge_abandoned() == 0  # untouched 3 days, but saved
         assert Client().get(link).status_code == 302
     with time_machine.travel(timezone.now() + dt.timedelta(days=7, minutes=5)):
-        assert Client().get(link).status_code == 410
+        assert Client().get(link).status_code == 404
         with django_capture_on_commit_callbacks(execute=True):
             assert drafts_purge_abandoned() == 1
     assert not DeclarationDraft.objects.exists() and stored_files(private_storage) == []
@@ -113,7 +113,7 @@ def test_a_draft_without_a_link_still_goes_after_a_day(client, person, private_s
 
 def test_a_forged_or_expired_link_explains_itself(client):
     response = client.get("/dang-ky/tiep-tuc/khong-hop-le/")
-    assert response.status_code == 410
+    assert response.status_code == 404
     assert "Đường dẫn tiếp tục không còn hiệu lực" in response.content.decode()
 
 

@@ -143,6 +143,30 @@ PRIVATE = {
         "/api/v1/staff/declarations/DK2611230000AAAA/reject/",
         "declarations/test_staff_api.py",
     ),
+    "api/v1/staff/declarations/<str:code>/return/": (
+        "/api/v1/staff/declarations/DK2611230000AAAA/return/",
+        "declarations/test_staff_api.py",
+    ),
+    "api/v1/declarations/<str:code>/correction": (
+        "/api/v1/declarations/HS-1/correction",
+        "declarations/test_lifecycle_api.py (code + phone, like the status)",
+    ),
+    "ca-nhan/to-khai/<str:code>/bo-sung/": (
+        "/ca-nhan/to-khai/DK2611230000AAAA/bo-sung/",
+        "declarations/test_correction_views.py",
+    ),
+    "dang-ky/bo-sung/lien-ket/<str:token>/": (
+        "/dang-ky/bo-sung/lien-ket/FORGED/",
+        "declarations/test_correction_views.py (signed, one round)",
+    ),
+    "dang-ky/bo-sung/anh/<str:slot>/": (
+        "/dang-ky/bo-sung/anh/portrait/",
+        "declarations/test_correction_views.py (this browser's grant only)",
+    ),
+    "dang-ky/tiep-tuc/<str:token>/": (
+        "/dang-ky/tiep-tuc/FORGED/",
+        "declarations/test_resume.py (signed, 7 days, until submitted)",
+    ),
 }
 INJECTIONS = [
     "' OR 1=1--",
