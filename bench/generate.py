@@ -647,6 +647,9 @@ def build_declarations(
                 submission_key=f"bench-{i}",
                 created_at=created,
                 updated_at=created,
+                submitted_at=created,
+                acknowledge_due_at=created + dt.timedelta(days=1),
+                registry_match=i % 4 == 0,
             )
             yield instance_line(declaration, now)
 

@@ -48,7 +48,8 @@ COLUMNS = (
     "created_at, updated_at, reference_code, kind, status, reject_reason, full_name, "
     "full_name_folded, insurance_number, date_of_birth, id_number, contact_address, "
     "contact_person, email, phone, office_id, submission_mode, send_form_by_email, "
-    "portrait, id_front, id_back, submission_key"
+    "portrait, id_front, id_back, birth_certificate, submission_key, submitted_at, acknowledge_due_at, "
+    "correction_round, correction_items, correction_note, registry_match, registry_mismatches"
 )
 log = records.log
 
@@ -82,7 +83,9 @@ def build_declarations(conn, total: int, office_count: int) -> None:
             status = rng.choice(STATUSES)
             created = now - dt.timedelta(seconds=rng.randint(0, 365 * 86400))
             reason = "Ảnh mặt trước bị mờ." if status == "rejected" else ""
-            kind = "child_account" if i % 20 == 0 else "own_account"
+            # A child's tờ khai needs a guardian account; the queue's cost does
+            # not depend on the kind.
+            kind = "own_account"
             mode = "by_post" if i % 3 == 0 else "at_office"
             values = [
                 created.isoformat(),
@@ -106,7 +109,16 @@ def build_declarations(conn, total: int, office_count: int) -> None:
                 "declarations/bench/p.jpg",
                 "declarations/bench/f.jpg",
                 "declarations/bench/b.jpg",
+                "",
                 f"bench-{i}",
+                created.isoformat(),
+                # Roughly one working day; a tenth of the open ones overdue.
+                (created + dt.timedelta(days=1)).isoformat(),
+                "0",
+                "[]",
+                "",
+                "t" if i % 4 == 0 else "f",
+                "[]",
             ]
             yield "\t".join(values) + "\n"
 

@@ -192,15 +192,17 @@ def overdue_by_office(*, staff) -> list[OfficeClock]:
     """
     rows = (
         Declaration.objects.filter(office_scope(staff), status__in=AWAITING_OFFICE)
-        .values("office")
+        .values("office", "office__code", "office__name")
         .annotate(waiting=Count("pk"), overdue=Count("pk", filter=overdue_q()))
         .order_by()
     )
-    counts = {row["office"]: row for row in rows}
-    offices = Office.objects.in_bulk(list(counts))
     clocks = [
-        OfficeClock(office=offices[pk], waiting=row["waiting"], overdue=row["overdue"])
-        for pk, row in counts.items()
+        OfficeClock(
+            office=Office(pk=row["office"], code=row["office__code"], name=row["office__name"]),
+            waiting=row["waiting"],
+            overdue=row["overdue"],
+        )
+        for row in rows
     ]
     return sorted(clocks, key=lambda clock: (-clock.overdue, clock.office.code))
 
@@ -216,7 +218,6 @@ def declaration_status_counts(*, staff) -> dict[str, int]:
 
     counts = {value: 0 for value in Declaration.Status.values}
     counts.update(dict(rows))
-    counts[STATUS_OVERDUE] = Declaration.objects.filter(office_scope(staff), overdue_q()).count()
     return counts
 
 

@@ -36,7 +36,6 @@ from .review import (
 )
 from .selectors import (
     ORDER_NEWEST,
-    STATUS_OVERDUE,
     QueueFilters,
     declaration_get_for_staff,
     declaration_registry_comparison,
@@ -56,11 +55,12 @@ class StaffHomeView(ClerkRequiredMixin, TemplateView):
         counts = declaration_status_counts(staff=self.request.user)
         statuses = [(value, label, counts[value]) for value, label in Declaration.Status.choices]
         profile = getattr(self.request.user, "staff_profile", None)
+        clocks = overdue_by_office(staff=self.request.user)
         return super().get_context_data(
             statuses=statuses,
             open_count=sum(counts[s] for s in Declaration.AWAITING_OFFICE),
-            overdue_count=counts[STATUS_OVERDUE],
-            office_clocks=overdue_by_office(staff=self.request.user),
+            overdue_count=sum(clock.overdue for clock in clocks),
+            office_clocks=clocks,
             acknowledge_hours=settings.DECLARATION_ACKNOWLEDGE_WORKING_HOURS,
             profile=profile,
             **kwargs,
