@@ -20,9 +20,17 @@ class DeclarationAdmin(admin.ModelAdmin):
         "office",
         "submission_mode",
         "status",
+        "registry_match",
+        "submitted_at",
+    ]
+    list_filter = [
+        "status",
+        "registry_match",
+        "kind",
+        "submission_mode",
+        "office__province",
         "created_at",
     ]
-    list_filter = ["status", "kind", "submission_mode", "office__province", "created_at"]
     search_fields = [
         "reference_code",
         "insurance_number",
@@ -40,6 +48,16 @@ class DeclarationAdmin(admin.ModelAdmin):
         "kind",
         "status",
         "reject_reason",
+        "submitted_at",
+        "acknowledge_due_at",
+        "acknowledged_at",
+        "decided_at",
+        "registry_match",
+        "registry_mismatches",
+        "correction_round",
+        "returned_at",
+        "correction_items",
+        "correction_note",
         "guardian",
         "full_name",
         "insurance_number",
@@ -111,10 +129,11 @@ class DeclarationUploadInline(admin.TabularInline):
 
 @admin.register(DeclarationDraft)
 class DeclarationDraftAdmin(admin.ModelAdmin):
-    """Wizard drafts: only their age is shown; the purge job removes them after 24 h."""
+    """Wizard drafts: only their age is shown; the purge job removes them after 24 h,
+    or 7 days after a resume link was sent."""
 
-    list_display = ["pk", "created_at", "updated_at"]
-    fields = ["created_at", "updated_at"]
+    list_display = ["pk", "created_at", "updated_at", "resumable_until"]
+    fields = ["created_at", "updated_at", "resumable_until"]
     readonly_fields = fields
     inlines = [DeclarationUploadInline]
     ordering = ["-updated_at"]
