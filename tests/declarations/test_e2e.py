@@ -170,7 +170,10 @@ def test_citizen_registers_with_real_photos_goes_back_and_submits(
         assert b"Exif" not in data
         assert not Image.open(io.BytesIO(data)).getexif()
     sms = outbox.messages("sms")
-    assert [m["recipient"] for m in sms] == ["+84912345678"]
+    assert [(m["recipient"], m["template"]) for m in sms] == [
+        ("+84912345678", "declaration_resume"),
+        ("+84912345678", "declaration_received"),
+    ]
 
     pdf = page.request.get(live_server.url + page.get_attribute("#download-pdf", "href"))
     assert pdf.headers["content-type"] == "application/pdf"
