@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from vssid_portal.admin_tools import ReadOnlyAdmin
+
 from .models import InboxEntry, Message, MessageAttachment
 from .rendering import inbox_render
 from .services import message_resend
@@ -119,7 +121,7 @@ class MessageAttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboxEntry)
-class InboxEntryAdmin(admin.ModelAdmin):
+class InboxEntryAdmin(ReadOnlyAdmin):
     """The message centres, read-only: what each account was told, and when it read it."""
 
     list_display = ["created_at", "user", "kind", "read_at"]
@@ -138,12 +140,3 @@ class InboxEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("nội dung"))
     def body(self, obj: InboxEntry) -> str:
         return inbox_render(kind=obj.kind, context=obj.context).body
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,6 +18,7 @@ from notifications.models import Message
 from tests.insurance.factories import CardFactory
 
 from .helpers import image_upload
+from .staff_fixtures import make_clerk
 
 pytestmark = pytest.mark.django_db
 
@@ -345,17 +346,19 @@ def test_staff_and_anonymous_do_not_get_the_citizen_pages(client, submitted):
 
 
 # APPROVAL ---------------------------------------------------------------------
+def approve(declaration, office, on_commit) -> User:
+    """A clerk of ``office`` checks and approves; the child's new account."""
+    clerk = make_clerk(office, "canbo.q4.duyet")
+    with on_commit(execute=True):
+        declaration_mark_checked(declaration=declaration, actor=clerk, ip="127.0.0.1")
+        declaration_approve(declaration=declaration, actor=clerk, ip="127.0.0.1")
+    return User.objects.get(username=declaration.insurance_number)
+
+
 def test_approval_opens_the_childs_account_linked_to_the_guardian(
     submitted, guardian, offices, django_capture_on_commit_callbacks
 ):
-    from accounts.models import StaffProfile
-
-    clerk = User.objects.create_user(username="canbo.q4", password="x-y-z-123456", is_staff=True)
-    StaffProfile.objects.create(user=clerk, office=offices.q4)
-    with django_capture_on_commit_callbacks(execute=True):
-        declaration_mark_checked(declaration=submitted, actor=clerk, ip="127.0.0.1")
-        declaration_approve(declaration=submitted, actor=clerk, ip="127.0.0.1")
-    account = User.objects.get(username="7920170902")
+    account = approve(submitted, offices.q4, django_capture_on_commit_callbacks)
     assert account.guardian == guardian and account.phone == ""
     assert account.must_change_password and account.has_usable_password()
     sms = Message.objects.get(channel="sms", about_id=account.pk)
@@ -365,7 +368,6 @@ def test_approval_opens_the_childs_account_linked_to_the_guardian(
 def test_the_guardian_reads_the_childs_notices_in_their_message_centre(
     signed_in, guardian, child, offices, django_capture_on_commit_callbacks
 ):
-    from accounts.models import StaffProfile
     from notifications.models import InboxEntry
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -376,12 +378,7 @@ def test_the_guardian_reads_the_childs_notices_in_their_message_centre(
     sms = Message.objects.get(channel="sms", template="declaration_received")
     assert sms.text.endswith(f"/ca-nhan/thong-bao/{received.pk}/")
     assert "Nguyễn Minh Khoa" not in sms.text and "7920170902" not in sms.text
-    clerk = User.objects.create_user(username="canbo.q4c", password="x-y-z-123456", is_staff=True)
-    StaffProfile.objects.create(user=clerk, office=offices.q4)
-    with django_capture_on_commit_callbacks(execute=True):
-        declaration_mark_checked(declaration=declaration, actor=clerk, ip="127.0.0.1")
-        declaration_approve(declaration=declaration, actor=clerk, ip="127.0.0.1")
-    account = User.objects.get(username="7920170902")
+    account = approve(declaration, offices.q4, django_capture_on_commit_callbacks)
     approved = InboxEntry.objects.get(kind="account_approved")
     assert approved.user == account
     password_sms = Message.objects.get(channel="sms", template="account_approved")
