@@ -10,7 +10,6 @@ an approval opens the account, and the notices.
 import logging
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -156,10 +155,7 @@ class DeclarationPolicy(CasePolicy):
                 channel="sms",
                 recipient=case.phone,
                 template="declaration_resubmitted",
-                context={
-                    "reference_code": case.reference_code,
-                    "track_url": settings.SITE_URL + "/dang-ky/tra-cuu/",
-                },
+                context={"reference_code": case.reference_code},
                 about=case,
                 idempotency_key=f"declaration:{case.pk}:resubmitted:{case.correction_round}:sms",
             )

@@ -309,3 +309,23 @@ def citizen_declaration(*, user, code: str) -> Declaration | None:
         .filter(reference_code=code.strip().upper())
         .first()
     )
+
+
+def declaration_inbox_owner(declaration: Declaration):
+    """Whose message centre keeps the notices about a tờ khai.
+
+    The account of its mã số BHXH when there is one (the citizen sees it
+    among their tờ khai too), else the guardian who filed it for a child;
+    a citizen without an account yet has no message centre; their SMS
+    point to the status lookup with the reference code instead.
+    """
+    account = (
+        get_user_model()
+        .objects.filter(username=declaration.insurance_number, is_active=True, is_staff=False)
+        .first()
+    )
+    if account is not None:
+        return account
+    if declaration.guardian_id:
+        return get_user_model().objects.filter(pk=declaration.guardian_id, is_active=True).first()
+    return None

@@ -567,7 +567,12 @@ class TrackView(View):
     template_name = "declarations/track.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": TrackForm()})
+        # ?ma=<code>: the link in the SMS and e-mail fills the code in; the
+        # phone number is still typed, so the link alone shows nothing.
+        code = request.GET.get("ma", "")[:20]
+        return render(
+            request, self.template_name, {"form": TrackForm(initial={"reference_code": code})}
+        )
 
     def post(self, request):
         rate_limit(

@@ -3,7 +3,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Message, MessageAttachment
+from vssid_portal.admin_tools import ReadOnlyAdmin
+
+from .models import InboxEntry, Message, MessageAttachment
+from .rendering import inbox_render
 from .services import message_resend
 
 
@@ -115,3 +118,25 @@ class MessageAttachmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(InboxEntry)
+class InboxEntryAdmin(ReadOnlyAdmin):
+    """The message centres, read-only: what each account was told, and when it read it."""
+
+    list_display = ["created_at", "user", "kind", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    list_select_related = ["user"]
+    fields = ["user", "kind", "title", "body", "link", "created_at", "read_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("tiêu đề"))
+    def title(self, obj: InboxEntry) -> str:
+        return inbox_render(kind=obj.kind, context=obj.context).title
+
+    @admin.display(description=_("nội dung"))
+    def body(self, obj: InboxEntry) -> str:
+        return inbox_render(kind=obj.kind, context=obj.context).body

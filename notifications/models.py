@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,3 +120,59 @@ class MessageAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class InboxEntry(models.Model):
+    """A notice kept in an account's message centre ("Thông báo", /ca-nhan/thong-bao/).
+
+    One entry per notice, however many channels carried it (SMS and e-mail
+    are only pointers to it). What is stored is the notice's template key
+    and its context without the sensitive values (initial password, OTP);
+    the title and text are drawn from ``notifications/inbox/<kind>.subject.txt``
+    and ``.txt`` when shown, in the reader's language.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inbox_entries",
+        verbose_name=_("tài khoản"),
+        help_text=_(
+            "Tài khoản mà thông báo nói về; người giám hộ cũng xem được thông báo của con."
+        ),
+    )
+    kind = models.CharField(
+        _("loại thông báo"),
+        max_length=100,
+        help_text=_("Mẫu tin của thông báo, ví dụ account_locked."),
+    )
+    context = models.JSONField(_("dữ liệu hiển thị"), default=dict, blank=True)
+    link = models.CharField(
+        _("đường dẫn"),
+        max_length=300,
+        blank=True,
+        help_text=_("Trang liên quan trên cổng, ví dụ /ca-nhan/the-bhyt/."),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    read_at = models.DateTimeField(_("đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo trong tài khoản")
+        verbose_name_plural = _("thông báo trong tài khoản")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="inbox_user_created"),
+            models.Index(
+                fields=["user"], name="inbox_user_unread", condition=Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inbox:detail", args=[self.pk])
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

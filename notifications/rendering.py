@@ -1,9 +1,13 @@
-"""Render outbox messages from template files, in Vietnamese, at enqueue time.
+"""Render outbox messages from template files, in Vietnamese, at enqueue time,
+and the message centre's entries in the reader's language, when shown.
 
 Any app can add message types without touching this one: it ships
 ``notifications/sms/<key>.txt`` or ``notifications/email/<key>.subject.txt``
 and ``notifications/email/<key>.txt`` (optionally ``<key>.html``) in its own
-``templates/`` folder.
+``templates/`` folder, and for the message centre
+``notifications/inbox/<key>.subject.txt`` and ``<key>.txt`` (translated with
+``{% translate %}``/``{% blocktranslate %}``) and optionally ``<key>.link.txt``
+(the related page). docs/security.md says what SMS and e-mail may carry.
 """
 
 import re
@@ -14,6 +18,7 @@ from django.conf import settings
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .exceptions import MessageTemplateDoesNotExist
 
@@ -30,7 +35,8 @@ class Rendered:
     redacted_html: str
 
 
-def _template_render(name: str, context: dict, *, autoescape: bool) -> str:
+def template_render(name: str, context: dict, *, autoescape: bool) -> str:
+    """Render a template file to text (``autoescape`` off for plain text)."""
     # The backend wrapper always autoescapes; plain-text messages must not
     # turn "&" into "&amp;", so render the engine's Template directly.
     template = get_template(name).template
@@ -39,7 +45,7 @@ def _template_render(name: str, context: dict, *, autoescape: bool) -> str:
 
 def _optional_render(name: str, context: dict, *, autoescape: bool) -> str:
     try:
-        return _template_render(name, context, autoescape=autoescape)
+        return template_render(name, context, autoescape=autoescape)
     except TemplateDoesNotExist as exc:
         if exc.args and exc.args[0] == name:
             return ""
@@ -76,15 +82,37 @@ def message_render(
             ) from exc
     with translation.override(settings.LANGUAGE_CODE):
         if channel == "sms":
-            text = _template_render(names[0], full, autoescape=False).strip()
-            redacted_text = _template_render(names[0], redacted, autoescape=False).strip()
+            text = template_render(names[0], full, autoescape=False).strip()
+            redacted_text = template_render(names[0], redacted, autoescape=False).strip()
             return Rendered("", text, "", redacted_text, "")
         # Subjects are rendered with masked values only: they show up in
         # mail clients' lists and notifications, so they never carry secrets.
-        subject = " ".join(_template_render(names[0], redacted, autoescape=False).split())
-        text = _template_render(names[1], full, autoescape=False).strip() + "\n"
-        redacted_text = _template_render(names[1], redacted, autoescape=False).strip() + "\n"
+        subject = " ".join(template_render(names[0], redacted, autoescape=False).split())
+        text = template_render(names[1], full, autoescape=False).strip() + "\n"
+        redacted_text = template_render(names[1], redacted, autoescape=False).strip() + "\n"
         html_name = f"notifications/email/{template}.html"
         html = _optional_render(html_name, full, autoescape=True)
         redacted_html = _optional_render(html_name, redacted, autoescape=True) if html else ""
         return Rendered(subject, text, html, redacted_text, redacted_html)
+
+
+@dataclass(frozen=True)
+class InboxText:
+    title: str
+    body: str
+
+
+def inbox_render(*, kind: str, context: dict) -> InboxText:
+    """An entry's title and text in the active language.
+
+    A kind whose inbox text was removed since the entry was written still
+    shows, with a neutral title.
+    """
+    full = {"site_url": settings.SITE_URL, "hotline": settings.HOTLINE, **context}
+    base = f"notifications/inbox/{kind}"
+    try:
+        title = " ".join(template_render(f"{base}.subject.txt", full, autoescape=False).split())
+        body = template_render(f"{base}.txt", full, autoescape=False).strip()
+    except TemplateDoesNotExist:
+        return InboxText(str(_("Thông báo từ cơ quan BHXH")), "")
+    return InboxText(title, body)

@@ -10,6 +10,7 @@ message goes out once (see docs/security.md §0.6: a worker killed between
 the gateway call and the mark makes those rows at-least-once).
 """
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -27,6 +28,7 @@ from vssid_portal.validators import normalize_phone
 
 from .backends import email_send, sms_backend_get
 from .exceptions import GatewayError, PermanentGatewayError
+from .inbox import inbox_notice_record
 from .models import Message, MessageAttachment
 from .rendering import message_render
 from .tasks import message_send_batch_task, message_send_task
@@ -58,8 +60,11 @@ def message_queue(
     copy used for display and kept after sending. With an
     ``idempotency_key`` already used, the existing row is returned and
     nothing new is sent. ``attachments`` are (filename, bytes, content type)
-    for e-mail. Raises ``ValidationError`` for a bad recipient and
-    ``MessageTemplateDoesNotExist`` for an unknown template.
+    for e-mail. A notice about an account (``about``) is also kept in its
+    message centre (``notifications.inbox``), once for all its channels,
+    and the templates get its address as ``inbox_url``. Raises
+    ``ValidationError`` for a bad recipient and ``MessageTemplateDoesNotExist``
+    for an unknown template.
     """
     if channel == Message.Channel.SMS:
         recipient = normalize_phone(recipient)
@@ -74,34 +79,50 @@ def message_queue(
         existing = Message.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    rendered = message_render(
-        channel=channel, template=template, context=dict(context or {}), sensitive=sensitive
-    )
-    message = Message(
-        channel=channel,
-        recipient=recipient,
-        template=template,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        redacted_text=rendered.redacted_text,
-        redacted_html=rendered.redacted_html,
-        idempotency_key=idempotency_key,
-    )
-    if about is not None:
-        message.about_type = ContentType.objects.get_for_model(about)
-        message.about_id = str(about.pk)
+
+    def write() -> Message:
+        # The message centre keeps the notice (one entry for all of its
+        # channels); the SMS or e-mail then points to that entry.
+        entry = inbox_notice_record(
+            template=template, about=about, context=dict(context or {}), sensitive=sensitive
+        )
+        full_context = dict(context or {})
+        if entry is not None:
+            full_context["inbox_url"] = settings.SITE_URL + entry.get_absolute_url()
+        rendered = message_render(
+            channel=channel, template=template, context=full_context, sensitive=sensitive
+        )
+        message = Message(
+            channel=channel,
+            recipient=recipient,
+            template=template,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            redacted_text=rendered.redacted_text,
+            redacted_html=rendered.redacted_html,
+            idempotency_key=idempotency_key,
+        )
+        if about is not None:
+            message.about_type = ContentType.objects.get_for_model(about)
+            message.about_id = str(about.pk)
+        message.save()
+        return message
+
     if idempotency_key is None:
         # Nothing in a new queued row can break a constraint at insert time
         # (foreign keys are checked at commit), so no savepoint: it would
-        # cost two of the three round trips of a bulk job's message.
-        message.save()
+        # cost two of the three round trips of a bulk job's message. Outside
+        # a transaction, the inbox entry and the row are written together.
+        in_transaction = transaction.get_connection().in_atomic_block
+        with contextlib.nullcontext() if in_transaction else transaction.atomic():
+            message = write()
     else:
         try:
             # A savepoint: a concurrent insert of the same key must not
-            # break the caller's transaction.
+            # break the caller's transaction (nor leave a second inbox entry).
             with transaction.atomic():
-                message.save()
+                message = write()
         except IntegrityError:
             return Message.objects.get(idempotency_key=idempotency_key)
     for filename, content, content_type in attachments:

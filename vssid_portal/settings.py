@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vssid_portal.context_processors.portal",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -301,6 +302,14 @@ NOTIFICATIONS_SEND_THREADS = env.int("NOTIFICATIONS_SEND_THREADS", default=8)
 NOTIFICATIONS_SWEEP_QUEUED_AFTER = env.int("NOTIFICATIONS_SWEEP_QUEUED_AFTER", default=60)
 # ...and rows stuck in "sending" (worker killed during the gateway call).
 NOTIFICATIONS_SWEEP_SENDING_AFTER = env.int("NOTIFICATIONS_SWEEP_SENDING_AFTER", default=300)
+# Message centre: each account's unread count is kept in the cache under
+# notifications.selectors.inbox_unread_cache_key and dropped after every
+# change; this many seconds bound a count read just before a change commits.
+NOTIFICATIONS_INBOX_UNREAD_CACHE_SECONDS = env.int(
+    "NOTIFICATIONS_INBOX_UNREAD_CACHE_SECONDS", default=600
+)
+# Entries per page of /ca-nhan/thong-bao/ and /api/v1/me/messages/.
+NOTIFICATIONS_INBOX_PAGE_SIZE = 20
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="VssID Portal <no-reply@vssid.example.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

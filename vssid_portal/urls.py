@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     # Account pages come before any other /ca-nhan/ and /can-bo/ include.
     path("ca-nhan/tai-khoan/", include("accounts.urls_account")),
+    path("ca-nhan/thong-bao/", include("notifications.urls_inbox")),
     path("can-bo/tai-khoan/", include("accounts.urls_staff")),
     path("tra-cuu/", include("lookup.urls")),
     path("api/v1/lookup/", include("lookup.api_urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("ca-nhan/", include("insurance.urls")),
     path("api/v1/me/", include("declarations.api_urls_citizen")),
     path("api/v1/me/", include("insurance.api_urls")),
+    path("api/v1/me/messages/", include("notifications.api_urls")),
     path("hoi-dap/", include("support.urls")),
     path("can-bo/hoi-dap/", include("support.staff_urls")),
     path("can-bo/", include("declarations.staff_urls")),

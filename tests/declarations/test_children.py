@@ -18,6 +18,7 @@ from notifications.models import Message
 from tests.insurance.factories import CardFactory
 
 from .helpers import image_upload
+from .staff_fixtures import make_clerk
 
 pytestmark = pytest.mark.django_db
 
@@ -105,10 +106,12 @@ def test_guardian_registers_a_child_and_gets_code_sms_and_pdf_email(signed_in, g
     sms = Message.objects.get(channel="sms")
     assert sms.recipient == "+84912345678"
     assert declaration.reference_code in sms.text
+    assert "Nguyễn Minh Khoa" not in sms.text
     email = Message.objects.get(channel="email")
     assert email.recipient == "an@example.vn"
-    assert "Nguyễn Minh Khoa" in email.text
+    # The tờ khai asked for by e-mail is attached; the body names no one.
     assert email.attachments.count() == 1
+    assert declaration.reference_code in email.text and "Nguyễn Minh Khoa" not in email.text
 
 
 def test_guardian_without_email_gets_only_the_sms(signed_in, guardian, child):
@@ -343,21 +346,51 @@ def test_staff_and_anonymous_do_not_get_the_citizen_pages(client, submitted):
 
 
 # APPROVAL ---------------------------------------------------------------------
+def approve(declaration, office, on_commit) -> User:
+    """A clerk of ``office`` checks and approves; the child's new account."""
+    clerk = make_clerk(office, "canbo.q4.duyet")
+    with on_commit(execute=True):
+        declaration_mark_checked(declaration=declaration, actor=clerk, ip="127.0.0.1")
+        declaration_approve(declaration=declaration, actor=clerk, ip="127.0.0.1")
+    return User.objects.get(username=declaration.insurance_number)
+
+
 def test_approval_opens_the_childs_account_linked_to_the_guardian(
     submitted, guardian, offices, django_capture_on_commit_callbacks
 ):
-    from accounts.models import StaffProfile
-
-    clerk = User.objects.create_user(username="canbo.q4", password="x-y-z-123456", is_staff=True)
-    StaffProfile.objects.create(user=clerk, office=offices.q4)
-    with django_capture_on_commit_callbacks(execute=True):
-        declaration_mark_checked(declaration=submitted, actor=clerk, ip="127.0.0.1")
-        declaration_approve(declaration=submitted, actor=clerk, ip="127.0.0.1")
-    account = User.objects.get(username="7920170902")
+    account = approve(submitted, offices.q4, django_capture_on_commit_callbacks)
     assert account.guardian == guardian and account.phone == ""
     assert account.must_change_password and account.has_usable_password()
     sms = Message.objects.get(channel="sms", about_id=account.pk)
     assert sms.recipient == "+84912345678"  # the guardian's phone
+
+
+def test_the_guardian_reads_the_childs_notices_in_their_message_centre(
+    signed_in, guardian, child, offices, django_capture_on_commit_callbacks
+):
+    from notifications.models import InboxEntry
+
+    with django_capture_on_commit_callbacks(execute=True):
+        register_child(signed_in)
+    declaration = Declaration.objects.get()
+    received = InboxEntry.objects.get(kind="declaration_received")
+    assert received.user == guardian  # no child account yet: the guardian who filed it
+    sms = Message.objects.get(channel="sms", template="declaration_received")
+    assert sms.text.endswith(f"/ca-nhan/thong-bao/{received.pk}/")
+    assert "Nguyễn Minh Khoa" not in sms.text and "7920170902" not in sms.text
+    account = approve(declaration, offices.q4, django_capture_on_commit_callbacks)
+    approved = InboxEntry.objects.get(kind="account_approved")
+    assert approved.user == account
+    password_sms = Message.objects.get(channel="sms", template="account_approved")
+    assert password_sms.recipient == guardian.phone
+    password = password_sms.text.split("Mật khẩu khởi tạo: ")[1][:10]
+    html = signed_in.get(f"/ca-nhan/thong-bao/{approved.pk}/").content.decode()
+    assert "Tài khoản của con: Nguyễn Minh Khoa" in html
+    assert "Mật khẩu khởi tạo đã được gửi đến số điện thoại của bạn." in html
+    assert password not in html
+    assert f'href="/ca-nhan/con/{account.pk}/"' in html  # the child's records, not mine
+    listing = signed_in.get("/ca-nhan/thong-bao/").content.decode()
+    assert listing.count('class="inbox-item') == 2
 
 
 def test_the_clerk_sees_the_guardians_account_next_to_the_childs_form(

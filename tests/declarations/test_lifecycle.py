@@ -229,5 +229,7 @@ def test_a_rejection_names_its_reason_to_the_citizen(person, offices, clerk_q4):
     declaration.refresh_from_db()
     assert declaration.reject_reason == "Ảnh chân dung không rõ mặt."
     assert declaration.decided_at is not None
+    # The notices only point to the status page, which names the reason.
     email = Message.objects.get(template="declaration_rejected", channel="email")
-    assert "Ảnh chân dung không rõ mặt." in email.text
+    assert "Ảnh chân dung không rõ mặt." not in email.text
+    assert "/dang-ky/tra-cuu/" in email.text

@@ -75,7 +75,10 @@ def test_approval_opens_the_account_and_texts_the_initial_password(declaration_q
 
     email = Message.objects.get(channel="email", template="account_approved")
     assert email.recipient == "an@example.vn"
-    assert user.username in email.text and password not in email.text + email.html
+    # The e-mail points to the message centre; no mã số, no password.
+    assert user.username not in email.text + email.subject
+    assert password not in email.text + email.html
+    assert "/ca-nhan/thong-bao/" in email.text
 
     event = declaration_q4.events.get(action="approved")
     assert (event.from_status, event.to_status, event.actor, event.ip) == (
@@ -119,7 +122,10 @@ def test_reject_records_the_reason_and_tells_the_citizen(declaration_q4, clerk_q
     assert (event.action, event.reason, event.from_status) == ("rejected", reason, "submitted")
     sms = Message.objects.get(channel="sms", template="declaration_rejected")
     email = Message.objects.get(channel="email", template="declaration_rejected")
-    assert reason in sms.text and reason in email.text
+    # The reason is read on the status page (code + phone), not in the SMS.
+    lookup = f"/dang-ky/tra-cuu/?ma={declaration_q4.reference_code}"
+    assert lookup in sms.text and lookup in email.text
+    assert reason not in sms.text + email.text
     assert not User.objects.filter(username=declaration_q4.insurance_number).exists()
 
 

@@ -254,7 +254,8 @@ def test_reject_with_a_common_reason_and_a_note(client, declaration_q4, clerk_q4
     assert declaration_q4.reject_reason == reason + " Chụp lại mặt sau."
     assert "Đã từ chối tờ khai." in response.content.decode()
     sms = Message.objects.get(template="declaration_rejected", channel="sms")
-    assert "Chụp lại mặt sau." in sms.text
+    assert f"/dang-ky/tra-cuu/?ma={declaration_q4.reference_code}" in sms.text
+    assert "Chụp lại mặt sau." not in sms.text  # read on the status page
 
 
 def test_acting_on_a_decided_declaration_shows_the_current_state(client, declaration_q4, clerk_q4):

@@ -44,8 +44,11 @@ def test_sms_recipient_is_normalised_and_text_rendered_in_vietnamese(
         )
     message.refresh_from_db()
     assert message.recipient == "+84912345678"
-    assert "Tờ khai số DK123 không được duyệt" in message.text
-    assert "không rõ & mờ" in message.text  # plain text: no HTML escaping
+    assert message.text == (
+        "Bạn có thông báo mới từ BHXH về hồ sơ DK123, xem tại "
+        "http://127.0.0.1:8000/dang-ky/tra-cuu/?ma=DK123"
+    )
+    assert "không rõ & mờ" not in message.text  # the reason is read on the status page
     assert message.status == Message.Status.SENT
     assert message.attempts == 1
     assert message.sent_at is not None
@@ -97,7 +100,10 @@ def test_about_points_to_the_object(django_user_model):
     )
     assert message.about_type == ContentType.objects.get_for_model(user)
     assert message.about == user
-    assert "hết hạn ngày 31/12/2025" in message.text
+    # The SMS only points to the notice kept in the account's message centre.
+    entry = user.inbox_entries.get()
+    assert message.text.endswith(f"/ca-nhan/thong-bao/{entry.pk}/")
+    assert entry.context == {"card_number": "DN4797912345678", "valid_to": "31/12/2025"}
 
 
 @pytest.mark.django_db

@@ -99,6 +99,14 @@ PRIVATE = {
         "/ca-nhan/con/1/lich-su-kcb/",
         "insurance/test_children.py",
     ),
+    "ca-nhan/thong-bao/<int:pk>/": (
+        "/ca-nhan/thong-bao/1/",
+        "notifications/test_inbox.py",
+    ),
+    "api/v1/me/messages/<int:pk>/": (
+        "/api/v1/me/messages/1/",
+        "notifications/test_inbox.py",
+    ),
     "api/v1/me/declarations/<str:code>": (
         "/api/v1/me/declarations/DK2611230000AAAA",
         "declarations/test_children.py",
