@@ -200,9 +200,7 @@ def account_log_entries(*, keys: list[tuple[int, datetime, str]]) -> list[LogEnt
     """The readable lines of one page of ``account_log``: two queries."""
     event_ids = [pk for pk, _when, kind in keys if kind == "event"]
     access_ids = [pk for pk, _when, kind in keys if kind == "access"]
-    events = AccountEvent.objects.select_related("actor__staff_profile__office").in_bulk(
-        event_ids
-    )
+    events = AccountEvent.objects.select_related("actor__staff_profile__office").in_bulk(event_ids)
     accesses = RecordAccess.objects.select_related("actor", "office").in_bulk(access_ids)
     labels = {value: str(label) for value, label in AccountEvent.Action.choices}
     subjects = {value: str(label) for value, label in RecordAccess.Subject.choices}

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 import pytest
 
-from accounts.models import AccountEvent, RecordAccess, User
+from accounts.models import RecordAccess, User
 from declarations.models import Declaration
 from insurance.models import Person
 from notifications.models import Message
