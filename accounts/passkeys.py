@@ -70,11 +70,13 @@ def _user_handle(user: User) -> bytes:
 
 # REGISTRATION ----------------------------------------------------------------
 def passkey_registration_options(*, user: User, rp_id: str) -> tuple[str, str]:
-    """(options JSON for navigator.credentials.create, challenge to keep)."""
+    """(options JSON for navigator.credentials.create, state to keep: the
+    challenge and the user handle, "challenge.handle" in base64url)."""
+    handle = _user_handle(user)
     options = generate_registration_options(
         rp_id=rp_id,
         rp_name=settings.WEBAUTHN_RP_NAME,
-        user_id=_user_handle(user),
+        user_id=handle,
         user_name=user.username,
         user_display_name=user.full_name or user.username,
         authenticator_selection=AuthenticatorSelectionCriteria(
@@ -86,7 +88,8 @@ def passkey_registration_options(*, user: User, rp_id: str) -> tuple[str, str]:
             for cid in user.passkeys.values_list("credential_id", flat=True)
         ],
     )
-    return options_to_json(options), bytes_to_base64url(options.challenge)
+    state = f"{bytes_to_base64url(options.challenge)}.{bytes_to_base64url(handle)}"
+    return options_to_json(options), state
 
 
 def _credential_json(raw) -> str:
@@ -107,7 +110,9 @@ def passkey_register(
     name: str,
     ip: str | None = None,
 ) -> Passkey:
-    """Verify the authenticator's answer and keep the credential."""
+    """Verify the authenticator's answer and keep the credential
+    (``challenge`` is the state ``passkey_registration_options`` returned)."""
+    challenge, _sep, handle = challenge.partition(".")
     try:
         verified = verify_registration_response(
             credential=_credential_json(credential),
@@ -135,7 +140,7 @@ def passkey_register(
             credential_id=credential_id,
             public_key=verified.credential_public_key,
             sign_count=verified.sign_count,
-            user_handle=bytes_to_base64url(_user_handle(user)),
+            user_handle=handle,
             name=(name or "")[:80] or str(_("Khoá đăng nhập")),
             created_at=timezone.now(),
         )
