@@ -182,9 +182,25 @@ class TotpConfirmApi(APIView):
         return Response({"recovery_codes": codes})
 
 
-class TotpDisableApi(APIView):
+class _PasswordAndCodeApi(APIView):
+    """A change that needs the password and a current app or recovery code."""
+
     permission_classes = [IsAuthenticated]
 
+    def act(self, request, data: dict) -> Response:  # pragma: no cover
+        raise NotImplementedError
+
+    def post(self, request):
+        serializer = PasswordCodeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_check_limit(user=request.user)
+        try:
+            return self.act(request, serializer.validated_data)
+        except DjangoValidationError as exc:
+            return _errors(exc)
+
+
+class TotpDisableApi(_PasswordAndCodeApi):
     @extend_schema(
         operation_id="me_totp_disable",
         summary="Tắt ứng dụng xác thực: mật khẩu và một mã",
@@ -193,19 +209,14 @@ class TotpDisableApi(APIView):
         tags=["me"],
     )
     def post(self, request):
-        serializer = PasswordCodeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        password_check_limit(user=request.user)
-        try:
-            totp_disable(user=request.user, ip=client_ip(request), **serializer.validated_data)
-        except DjangoValidationError as exc:
-            return _errors(exc)
+        return super().post(request)
+
+    def act(self, request, data: dict) -> Response:
+        totp_disable(user=request.user, ip=client_ip(request), **data)
         return Response(TotpStatusSerializer(_status(request.user)).data)
 
 
-class RecoveryCodesApi(APIView):
-    permission_classes = [IsAuthenticated]
-
+class RecoveryCodesApi(_PasswordAndCodeApi):
     @extend_schema(
         operation_id="me_totp_recovery_codes",
         summary="Tạo 10 mã khôi phục mới (mã cũ hết hiệu lực)",
@@ -214,13 +225,8 @@ class RecoveryCodesApi(APIView):
         tags=["me"],
     )
     def post(self, request):
-        serializer = PasswordCodeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        password_check_limit(user=request.user)
-        try:
-            codes = recovery_codes_regenerate(
-                user=request.user, ip=client_ip(request), **serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            return _errors(exc)
+        return super().post(request)
+
+    def act(self, request, data: dict) -> Response:
+        codes = recovery_codes_regenerate(user=request.user, ip=client_ip(request), **data)
         return Response({"recovery_codes": codes})

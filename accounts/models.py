@@ -142,7 +142,23 @@ class PasswordHistory(models.Model):
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class AccountEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows of the citizen's transparency log: written once, never changed
+    or deleted one by one (only the 5-year purge removes rows, in bulk)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied(_("Nhật ký không thể sửa."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("Nhật ký không thể xoá."))
+
+
+class AccountEvent(AppendOnlyModel):
     """Audit record of a security-relevant action on an account (read-only)."""
 
     class Action(models.TextChoices):
@@ -204,18 +220,8 @@ class AccountEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.user_id}"
 
-    def save(self, *args, **kwargs):
-        # Append-only: the citizen's transparency log must not change once
-        # written (only the 5-year purge removes rows, in bulk).
-        if not self._state.adding:
-            raise PermissionDenied(_("Nhật ký không thể sửa."))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied(_("Nhật ký không thể xoá."))
-
-
-class RecordAccess(models.Model):
+class RecordAccess(AppendOnlyModel):
     """A clerk or an administrator opened a citizen's declaration, account or
     registry record (append-only; shown to the citizen in "Nhật ký").
 
@@ -275,14 +281,6 @@ class RecordAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()} · {self.insurance_number}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied(_("Nhật ký không thể sửa."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied(_("Nhật ký không thể xoá."))
 
 
 class OtpChallenge(models.Model):
