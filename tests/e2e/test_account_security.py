@@ -5,13 +5,14 @@ authenticator-app setup with its QR and recovery codes, the log page, and
 
 import datetime as dt
 
+from django.test import Client
 from django.utils import timezone
 
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import AccountEvent, ContactChange, Passkey, TotpDevice
+from accounts.models import AccountEvent, ContactChange, Passkey, TotpDevice, User, UserSession
 from accounts.services import contact_change_token
 from accounts.totp import secret_decrypt
 from tests.conftest import PHONE
@@ -60,6 +61,21 @@ def test_a_passkey_is_added_then_signs_in_without_the_password(journey, live_ser
     passkey_button = page.get_by_role("button", name="Dùng vân tay, khuôn mặt (passkey)")
     expect(passkey_button).to_be_visible()
     j.step(page, "dang-nhap-co-nut-passkey")
+    # A locked account stays locked, passkey or not.
+    User.objects.filter(pk=demo["citizen"].pk).update(locked_at=timezone.now())
+    passkey_button.click()
+    expect(page.locator("#passkey-error")).to_contain_text("Tài khoản đã bị khoá")
+    j.step(page, "passkey-tai-khoan-bi-khoa")
+    User.objects.filter(pk=demo["citizen"].pk).update(locked_at=None)
+    # Another device is signed in: the passkey leads to the takeover step.
+    other = Client()
+    other.force_login(demo["citizen"])
+    passkey_button.click()
+    page.wait_for_url("**/dang-nhap/thiet-bi-khac/")
+    expect(page.locator("h1")).to_contain_text("đang đăng nhập trên thiết bị khác")
+    other.logout()
+    UserSession.objects.update(ended_at=timezone.now(), end_reason="signed_out")
+    page.goto(base + "/dang-nhap/")
     passkey_button.click()
     page.wait_for_url(lambda url: "/dang-nhap/" not in url)
     page.goto(base + "/ca-nhan/nhat-ky/")
