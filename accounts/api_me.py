@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,6 +17,8 @@ from vssid_portal.ratelimit import client_ip, rate_limit
 from vssid_portal.schema import ERROR_BODY
 
 from .lockout import password_check_limit
+from .models import Passkey
+from .passkeys import passkey_delete
 from .selectors import account_log, account_log_entries
 from .totp import (
     recovery_codes_left,
@@ -230,3 +233,43 @@ class RecoveryCodesApi(_PasswordAndCodeApi):
     def act(self, request, data: dict) -> Response:
         codes = recovery_codes_regenerate(user=request.user, ip=client_ip(request), **data)
         return Response({"recovery_codes": codes})
+
+
+# PASSKEYS --------------------------------------------------------------------
+class PasskeySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class PasskeyListApi(APIView):
+    """The account's passkeys (added from the web account page)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_passkeys_list",
+        summary="Khoá đăng nhập (passkey) của tài khoản",
+        responses={200: PasskeySerializer(many=True)},
+        tags=["me"],
+    )
+    def get(self, request):
+        return Response(PasskeySerializer(request.user.passkeys.all(), many=True).data)
+
+
+class PasskeyDeleteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_passkeys_delete",
+        summary="Xoá một khoá đăng nhập (passkey)",
+        responses={204: None, 404: ERROR_BODY},
+        tags=["me"],
+    )
+    def delete(self, request, pk: int):
+        try:
+            passkey_delete(user=request.user, passkey_id=pk, ip=client_ip(request))
+        except Passkey.DoesNotExist as exc:
+            raise NotFound() from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-"""/api/v1/me/log/ and /api/v1/me/totp/ (accounts)."""
+"""/api/v1/me/log/, /api/v1/me/totp/ and /api/v1/me/passkeys/ (accounts)."""
 
 from django.urls import path
 
@@ -15,4 +15,6 @@ urlpatterns = [
         api_me.RecoveryCodesApi.as_view(),
         name="api-me-totp-recovery-codes",
     ),
+    path("passkeys/", api_me.PasskeyListApi.as_view(), name="api-me-passkeys"),
+    path("passkeys/<int:pk>/", api_me.PasskeyDeleteApi.as_view(), name="api-me-passkey"),
 ]

@@ -73,3 +73,17 @@ def test_only_the_owner_removes_a_passkey_and_it_is_logged(client, citizen):
     assert AccountEvent.objects.get(user=citizen, action="passkey_removed").detail == {
         "device": "Chrome · Android"
     }
+
+
+def test_the_api_lists_and_removes_only_the_owners_passkeys(citizen):
+    passkey = a_passkey(citizen)
+    other = make_citizen(username="7909999999", phone="+84907654321", email="b@example.vn")
+    stranger, owner = Client(), Client()
+    stranger.force_login(other)
+    owner.force_login(citizen)
+    assert stranger.get("/api/v1/me/passkeys/").json() == []
+    assert stranger.delete(f"/api/v1/me/passkeys/{passkey.pk}/").status_code == 404
+    listed = owner.get("/api/v1/me/passkeys/").json()
+    assert [(p["id"], p["name"]) for p in listed] == [(passkey.pk, "Chrome · Android")]
+    assert owner.delete(f"/api/v1/me/passkeys/{passkey.pk}/").status_code == 204
+    assert not Passkey.objects.exists()

@@ -50,6 +50,10 @@ PRIVATE = {
         "/khong-phai-toi/FORGED/",
         "accounts/test_contact_cooling_off.py",
     ),
+    "api/v1/me/passkeys/<int:pk>/": (
+        "/api/v1/me/passkeys/1/",
+        "accounts/test_passkeys.py",
+    ),
     "ca-nhan/tai-khoan/khoa-dang-nhap/<int:pk>/xoa/": (
         "/ca-nhan/tai-khoan/khoa-dang-nhap/1/xoa/",
         "accounts/test_passkeys.py",
