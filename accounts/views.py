@@ -230,12 +230,18 @@ class OtpView(FormView):
     def switch_to_sms(self):
         """No access to the app right now: the same step with an SMS code."""
         request = self.request
-        challenge, nonce = otp_resend(
-            nonce=self.state["nonce"],
-            purpose=self.purpose,
-            ip=client_ip(request),
-            channel=OtpChallenge.Channel.SMS,
-        )
+        try:
+            challenge, nonce = otp_resend(
+                nonce=self.state["nonce"],
+                purpose=self.purpose,
+                ip=client_ip(request),
+                channel=OtpChallenge.Channel.SMS,
+            )
+        except ValidationError:
+            # The step was already completed or replaced in another tab.
+            request.session.pop(OTP_STATE, None)
+            messages.warning(request, _("Phiên xác nhận đã hết hạn. Vui lòng làm lại."))
+            return redirect("account:home" if request.user.is_authenticated else "accounts:sign-in")
         otp_state_start(
             request,
             nonce=nonce,

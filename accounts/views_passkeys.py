@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from vssid_portal.ratelimit import client_ip
+from vssid_portal.ratelimit import client_ip, rate_limit
 
 from . import passkeys as services
 from .audit import device_label
@@ -105,6 +105,8 @@ class PasskeyDeleteView(LoginRequiredMixin, View):
 # SIGN-IN ---------------------------------------------------------------------
 @require_POST
 def passkey_sign_in_options(request):
+    # Each call starts an anonymous session: bounded per address.
+    rate_limit(scope="passkey-options", key=client_ip(request), limit=30, window=60)
     rp_id, _origin = services.relying_party(request)
     options, challenge = services.passkey_sign_in_options(rp_id=rp_id)
     return _json_options(request, SIGN_IN_STATE, options, challenge)

@@ -98,10 +98,12 @@
   }
 
   function wire(form, start) {
+    // A plain button (not a second submit button in the page's forms): the
+    // form only carries the URLs and the CSRF token.
+    var button = form.querySelector("button");
     form.hidden = false;
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var button = form.querySelector("button");
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    button.addEventListener("click", function () {
       button.disabled = true;
       start(form).then(function (data) {
         window.location.assign(data.redirect || "/");
