@@ -3,16 +3,21 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from vssid_portal.admin_tools import ReadOnlyAdmin, csv_export_action
+from vssid_portal.admin_tools import ReadOnlyAdmin, RecordAccessAdminMixin, csv_export_action
 from vssid_portal.ratelimit import client_ip
 
 from .forms import AdminSignInForm
 from .models import (
     AccountEvent,
     ApiToken,
+    ContactChange,
     OtpChallenge,
+    Passkey,
     PasswordHistory,
+    RecordAccess,
+    RecoveryCode,
     StaffProfile,
+    TotpDevice,
     User,
     UserSession,
 )
@@ -45,7 +50,14 @@ def unlock_accounts(modeladmin, request, queryset):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RecordAccessAdminMixin, BaseUserAdmin):
+    record_access_subject = "account"
+
+    def record_access_number(self, obj) -> str:
+        # A citizen's account: its username is the mã số. Staff accounts
+        # have no transparency log.
+        return "" if obj.is_staff else obj.username
+
     list_display = [
         "username",
         "full_name",
@@ -196,3 +208,67 @@ class PasswordHistoryAdmin(ReadOnlyAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user"]
     fields = ["user", "created_at"]
+
+
+@admin.register(RecordAccess)
+class RecordAccessAdmin(ReadOnlyAdmin):
+    """Who opened which citizen's record: shown (office and role) in the
+    citizen's log; nobody edits or deletes a row, superusers included."""
+
+    list_display = [
+        "created_at",
+        "insurance_number",
+        "subject",
+        "actor",
+        "role",
+        "office",
+        "channel",
+    ]
+    list_filter = ["subject", "role", "channel", "created_at"]
+    search_fields = ["=insurance_number", "actor__username", "reference"]
+    list_select_related = ["actor", "office"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "insurance_number",
+        "subject",
+        "reference",
+        "actor",
+        "role",
+        "office",
+        "channel",
+        "ip",
+    ]
+
+
+@admin.register(ContactChange)
+class ContactChangeAdmin(ReadOnlyAdmin):
+    list_display = ["requested_at", "user", "status", "effective_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "status", "requested_at", "effective_at", "decided_at", "ip"]
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(ReadOnlyAdmin):
+    list_display = ["user", "created_at", "confirmed_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "confirmed_at"]  # never the secret
+
+
+@admin.register(RecoveryCode)
+class RecoveryCodeAdmin(ReadOnlyAdmin):
+    list_display = ["user", "created_at", "used_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "used_at"]
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "created_at", "last_used_at"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "created_at", "last_used_at", "sign_count"]

@@ -19,6 +19,7 @@ from vssid_portal.captcha import captcha_check, captcha_new
 from vssid_portal.ratelimit import client_ip
 from vssid_portal.schema import ERROR_BODY
 
+from .audit import account_sign_in_record, device_label
 from .lockout import Outcome, outcome_message, password_check_limit, sign_in_captcha_required
 from .models import ApiToken, OtpChallenge
 from .otp import otp_confirm, otp_resend
@@ -59,6 +60,33 @@ class OtpRequiredSerializer(serializers.Serializer):
     otp_required = serializers.BooleanField(default=True)
     challenge = serializers.CharField(help_text=_("Gửi lại kèm mã OTP; chỉ thiết bị này biết."))
     detail = serializers.CharField()
+    method = serializers.ChoiceField(
+        choices=["sms", "totp"],
+        required=False,
+        help_text=_(
+            "sms: mã gửi qua SMS; totp: nhập mã trong ứng dụng xác thực hoặc một mã khôi phục "
+            "(không gửi SMS; gọi /api/v1/auth/otp/resend/ với channel=sms để nhận SMS)."
+        ),
+    )
+
+
+# Six digits (SMS or the authenticator app) or a recovery code "abcde-fghjk".
+SECOND_FACTOR_CODE = r"^([0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$"
+OTP_SENT = _("Mã OTP đã được gửi qua SMS tới số điện thoại đã đăng ký.")
+USE_APP = _("Nhập mã 6 số trong ứng dụng xác thực, hoặc một mã khôi phục.")
+
+
+def _otp_required(challenge, nonce: str, detail=None) -> Response:
+    by_app = challenge.channel == OtpChallenge.Channel.TOTP
+    return Response(
+        {
+            "otp_required": True,
+            "challenge": nonce,
+            "detail": USE_APP if by_app else (detail or OTP_SENT),
+            "method": "totp" if by_app else "sms",
+        },
+        status=status.HTTP_202_ACCEPTED,
+    )
 
 
 # A refused sign-in is {detail, code, captcha_key?, captcha_image?}; invalid
@@ -66,8 +94,10 @@ class OtpRequiredSerializer(serializers.Serializer):
 ErrorSerializer = ERROR_BODY
 
 
-def _token_response(user, device_id: str, status_code=status.HTTP_200_OK) -> Response:
+def _token_response(user, device_id: str, *, request) -> Response:
+    """A new token pair for a signed-in device; the sign-in is logged."""
     token, access, refresh = api_token_issue(user=user, device_id=device_id)
+    account_sign_in_record(user=user, request=request, device_id=device_id)
     return Response(
         TokenPairSerializer(
             {
@@ -78,8 +108,7 @@ def _token_response(user, device_id: str, status_code=status.HTTP_200_OK) -> Res
                 "refresh_expires_at": token.refresh_expires_at,
                 "password_change_required": user.must_change_password,
             }
-        ).data,
-        status=status_code,
+        ).data
     )
 
 
@@ -142,27 +171,27 @@ class TokenObtainApi(PublicApi):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         device_id = data["device_id"]
         if device_other_active(user=user, device_id=device_id):
-            _challenge, nonce = device_takeover_request(
-                user=user, device_id=device_id, ip=client_ip(request)
+            challenge, nonce = device_takeover_request(
+                user=user,
+                device_id=device_id,
+                ip=client_ip(request),
+                device=device_label(request.META.get("HTTP_USER_AGENT", "")),
             )
-            return Response(
-                {
-                    "otp_required": True,
-                    "challenge": nonce,
-                    "detail": _(
-                        "Tài khoản đang đăng nhập trên thiết bị khác. Mã OTP đã được gửi tới số "
-                        "điện thoại đã đăng ký; xác nhận để đăng xuất thiết bị kia."
-                    ),
-                },
-                status=status.HTTP_202_ACCEPTED,
+            return _otp_required(
+                challenge,
+                nonce,
+                _(
+                    "Tài khoản đang đăng nhập trên thiết bị khác. Mã OTP đã được gửi tới số "
+                    "điện thoại đã đăng ký; xác nhận để đăng xuất thiết bị kia."
+                ),
             )
-        return _token_response(user, device_id)
+        return _token_response(user, device_id, request=request)
 
 
 class TokenConfirmApi(PublicApi):
     class TokenConfirmInputSerializer(serializers.Serializer):
         challenge = serializers.CharField(max_length=64)
-        code = serializers.RegexField(r"^[0-9]{6}$", max_length=6)
+        code = serializers.RegexField(SECOND_FACTOR_CODE, max_length=11)
         device_id = serializers.CharField(max_length=64)
 
         def validate_device_id(self, value):
@@ -192,7 +221,7 @@ class TokenConfirmApi(PublicApi):
             )
         except DjangoValidationError as exc:
             return _otp_error(exc)
-        return _token_response(user, data["device_id"])
+        return _token_response(user, data["device_id"], request=request)
 
 
 class TokenRefreshApi(PublicApi):
@@ -279,17 +308,10 @@ class PasswordChangeApi(APIView):
             password_validation.validate_password(data["new_password"], user)
         except DjangoValidationError as exc:
             return Response({"new_password": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        _challenge, nonce = password_change_request(
+        challenge, nonce = password_change_request(
             user=user, new_password=data["new_password"], ip=client_ip(request)
         )
-        return Response(
-            {
-                "otp_required": True,
-                "challenge": nonce,
-                "detail": _("Mã OTP đã được gửi qua SMS tới số điện thoại đã đăng ký."),
-            },
-            status=status.HTTP_202_ACCEPTED,
-        )
+        return _otp_required(challenge, nonce)
 
 
 class PasswordChangeConfirmApi(APIView):
@@ -297,7 +319,7 @@ class PasswordChangeConfirmApi(APIView):
 
     class PasswordChangeConfirmInputSerializer(serializers.Serializer):
         challenge = serializers.CharField(max_length=64)
-        code = serializers.RegexField(r"^[0-9]{6}$", max_length=6)
+        code = serializers.RegexField(SECOND_FACTOR_CODE, max_length=11)
 
     @extend_schema(
         summary="Đổi mật khẩu (bước 2): xác nhận OTP",
@@ -338,6 +360,11 @@ class OtpResendApi(PublicApi):
         purpose = serializers.ChoiceField(
             choices=[Purpose.DEVICE_TAKEOVER, Purpose.PASSWORD_CHANGE]
         )
+        channel = serializers.ChoiceField(
+            choices=["sms"],
+            required=False,
+            help_text=_("sms: nhận mã qua SMS thay cho ứng dụng xác thực"),
+        )
 
     @extend_schema(
         summary="Gửi lại mã OTP",
@@ -348,14 +375,12 @@ class OtpResendApi(PublicApi):
         serializer = self.OtpResendInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            _challenge, nonce = otp_resend(
+            challenge, nonce = otp_resend(
                 nonce=serializer.validated_data["challenge"],
                 purpose=serializer.validated_data["purpose"],
                 ip=client_ip(request),
+                channel=serializer.validated_data.get("channel"),
             )
         except DjangoValidationError as exc:
             return Response({"challenge": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(
-            {"otp_required": True, "challenge": nonce, "detail": _("Đã gửi mã OTP mới.")},
-            status=status.HTTP_202_ACCEPTED,
-        )
+        return _otp_required(challenge, nonce, _("Đã gửi mã OTP mới."))

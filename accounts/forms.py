@@ -195,6 +195,65 @@ class OtpForm(forms.Form):
         return code
 
 
+class SecondFactorForm(forms.Form):
+    """The code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Mã xác thực"),
+        max_length=16,
+        help_text=_(
+            "6 chữ số đang hiện trong ứng dụng xác thực, hoặc một mã khôi phục (dạng abcde-fghjk)."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+        error_messages={"required": _("Vui lòng nhập mã xác thực.")},
+    )
+
+    def clean_code(self):
+        from .totp import code_normalize, code_shape_valid
+
+        code = self.cleaned_data["code"]
+        if not code_shape_valid(code):
+            raise ValidationError(
+                _("Mã xác thực gồm 6 chữ số, hoặc mã khôi phục gồm 10 ký tự."), code="invalid"
+            )
+        return code_normalize(code)
+
+
+class TotpSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã 6 số trong ứng dụng"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]{6}",
+            }
+        ),
+        error_messages={
+            "required": _("Vui lòng nhập mã 6 số đang hiện trong ứng dụng."),
+            "min_length": _("Mã gồm 6 chữ số."),
+            "max_length": _("Mã gồm 6 chữ số."),
+        },
+    )
+
+
+class TotpConfirmForm(SecondFactorForm):
+    """Turning the app off or new recovery codes: password and a code."""
+
+    password = _password_field(_("Mật khẩu hiện tại"), "current-password")
+
+    field_order = ["password", "code"]
+
+
 class ForgotPasswordForm(forms.Form):
     username = forms.CharField(
         label=_("Mã số BHXH"),
@@ -254,6 +313,18 @@ class ContactChangeForm(forms.Form):
     def clean(self):
         data = super().clean()
         phone, email = data.get("phone"), data.get("email")
+        pending = self.user.contact_changes.filter(status="pending").first()
+        if pending is not None:
+            from django.utils import timezone
+
+            raise ValidationError(
+                _(
+                    "Bạn đang có một yêu cầu đổi thông tin liên hệ chờ hiệu lực (lúc {when}). "
+                    "Vui lòng huỷ yêu cầu đó ở trang “Thông tin tài khoản” trước khi gửi yêu "
+                    "cầu mới."
+                ).format(when=timezone.localtime(pending.effective_at).strftime("%H:%M %d/%m/%Y")),
+                code="pending",
+            )
         if "phone" in data and "email" in data:
             if (not phone or phone == self.user.phone) and (
                 not email or email == self.user.email.lower()

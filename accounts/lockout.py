@@ -183,14 +183,8 @@ def sign_in_attempt(
             return SignInAttempt(Outcome.OK, user)
         user.failed_logins += 1
         if user.failed_logins >= settings.LOGIN_LOCK_THRESHOLD:
-            user.locked_at = timezone.now()
-            user.save(update_fields=["failed_logins", "locked_at"])
-            account_event_record(
-                user=user,
-                action=AccountEvent.Action.LOCKED,
-                ip=ip,
-                detail={"failures": user.failed_logins},
-            )
+            user.save(update_fields=["failed_logins"])
+            account_lock(user=user, ip=ip, detail={"failures": user.failed_logins})
             notice_to_owner(
                 user=user,
                 template="account_locked",
@@ -200,6 +194,15 @@ def sign_in_attempt(
             return SignInAttempt(Outcome.LOCKED)
         user.save(update_fields=["failed_logins"])
         return SignInAttempt(Outcome.INVALID)
+
+
+def account_lock(*, user: User, ip: str | None = None, detail: dict | None = None) -> None:
+    """Lock the account (the caller holds its row lock): sign-in refuses it
+    until a clerk of its office or an administrator unlocks it. The 5th
+    wrong password and a "Không phải tôi" report both end here."""
+    user.locked_at = timezone.now()
+    user.save(update_fields=["locked_at"])
+    account_event_record(user=user, action=AccountEvent.Action.LOCKED, ip=ip, detail=detail)
 
 
 def password_check_limit(*, user: User) -> None:

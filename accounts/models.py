@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -142,7 +142,23 @@ class PasswordHistory(models.Model):
         return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class AccountEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows of the citizen's transparency log: written once, never changed
+    or deleted one by one (only the 5-year purge removes rows, in bulk)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied(_("Nhật ký không thể sửa."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(_("Nhật ký không thể xoá."))
+
+
+class AccountEvent(AppendOnlyModel):
     """Audit record of a security-relevant action on an account (read-only)."""
 
     class Action(models.TextChoices):
@@ -157,6 +173,24 @@ class AccountEvent(models.Model):
         CONTACT_CHANGED = "contact_changed", _("Đổi số điện thoại/thư điện tử")
         DEVICE_TAKEOVER = "device_takeover", _("Đăng nhập trên thiết bị mới")
         SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("Đăng xuất mọi nơi")
+        CONTACT_CHANGE_REQUESTED = (
+            "contact_change_requested",
+            _("Yêu cầu đổi số điện thoại/thư điện tử"),
+        )
+        CONTACT_CHANGE_CANCELLED = (
+            "contact_change_cancelled",
+            _("Huỷ yêu cầu đổi số điện thoại/thư điện tử"),
+        )
+        CONTACT_CHANGE_REPORTED = (
+            "contact_change_reported",
+            _("Báo “Không phải tôi”: tài khoản bị khoá chờ cơ quan BHXH kiểm tra"),
+        )
+        TOTP_ENABLED = "totp_enabled", _("Bật ứng dụng xác thực")
+        TOTP_DISABLED = "totp_disabled", _("Tắt ứng dụng xác thực")
+        RECOVERY_CODES_ISSUED = "recovery_codes_issued", _("Tạo mã khôi phục mới")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Dùng một mã khôi phục")
+        PASSKEY_ADDED = "passkey_added", _("Thêm khoá đăng nhập (passkey)")
+        PASSKEY_REMOVED = "passkey_removed", _("Xoá khoá đăng nhập (passkey)")
 
     actor = models.ForeignKey(
         User,
@@ -181,9 +215,72 @@ class AccountEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("nhật ký tài khoản")
         verbose_name_plural = _("nhật ký tài khoản")
+        indexes = [models.Index(fields=["user", "-created_at"], name="account_event_user_time")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.user_id}"
+
+
+class RecordAccess(AppendOnlyModel):
+    """A clerk or an administrator opened a citizen's declaration, account or
+    registry record (append-only; shown to the citizen in "Nhật ký").
+
+    Keyed by the mã số BHXH, so an opening before the account existed (a
+    declaration in the queue) still reaches the citizen's log. The actor is
+    kept for the audit; the office and role are copied at the time, since a
+    clerk may later move to another office.
+    """
+
+    class Role(models.TextChoices):
+        CLERK = "clerk", _("Cán bộ BHXH")
+        ADMIN = "admin", _("Quản trị viên")
+
+    class Subject(models.TextChoices):
+        DECLARATION = "declaration", _("tờ khai")
+        DECLARATION_IMAGE = "declaration_image", _("ảnh đính kèm tờ khai")
+        DECLARATION_PDF = "declaration_pdf", _("bản PDF tờ khai")
+        ACCOUNT = "account", _("tài khoản")
+        RECORD = "record", _("hồ sơ tham gia BHXH, BHYT")
+
+    class Channel(models.TextChoices):
+        STAFF_PAGES = "web", _("trang cán bộ")
+        STAFF_API = "api", _("API cán bộ")
+        ADMIN = "admin", _("trang quản trị")
+
+    insurance_number = models.CharField(_("mã số BHXH"), max_length=10)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người xem"),
+    )
+    role = models.CharField(_("vai trò"), max_length=8, choices=Role)
+    office = models.ForeignKey(
+        "lookup.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ quan BHXH"),
+    )
+    subject = models.CharField(_("nội dung"), max_length=24, choices=Subject)
+    reference = models.CharField(_("mã hồ sơ"), max_length=40, blank=True)
+    channel = models.CharField(_("nơi xem"), max_length=8, choices=Channel)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lượt xem hồ sơ")
+        verbose_name_plural = _("lượt cán bộ xem hồ sơ")
+        indexes = [
+            models.Index(
+                fields=["insurance_number", "-created_at"], name="record_access_number_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} · {self.insurance_number}"
 
 
 class OtpChallenge(models.Model):
@@ -206,6 +303,9 @@ class OtpChallenge(models.Model):
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
         EMAIL = "email", _("Thư điện tử")
+        # No message is sent: the code comes from the account's
+        # authenticator app (or is one of its recovery codes).
+        TOTP = "totp", _("Ứng dụng xác thực")
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="otp_challenges", verbose_name=_("tài khoản")
@@ -313,3 +413,122 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.device_id[:8]}"
+
+
+class TotpDevice(models.Model):
+    """An authenticator app (TOTP, RFC 6238) the citizen turned on.
+
+    The secret is stored encrypted (``accounts.totp``) and shown only while
+    the device is being set up; ``last_used_step`` is the 30-second step of
+    the last accepted code, so the same code (or an older one) cannot be
+    replayed.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("tài khoản")
+    )
+    secret_encrypted = models.TextField(_("khoá bí mật (đã mã hoá)"))
+    created_at = models.DateTimeField(_("tạo lúc"))
+    confirmed_at = models.DateTimeField(_("bật lúc"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(
+        _("bước thời gian dùng gần nhất"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("ứng dụng xác thực")
+        verbose_name_plural = _("ứng dụng xác thực")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {'on' if self.confirmed_at else 'setup'}"
+
+
+class RecoveryCode(models.Model):
+    """One of the 10 single-use recovery codes, stored with Django's hashers."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("tài khoản")
+    )
+    code_hash = models.CharField(_("mã băm"), max_length=128)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    used_at = models.DateTimeField(_("đã dùng lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("mã khôi phục")
+        verbose_name_plural = _("mã khôi phục")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {'used' if self.used_at else 'unused'}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (passkey) registered from the account page."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="passkeys", verbose_name=_("tài khoản")
+    )
+    credential_id = models.CharField(_("mã khoá"), max_length=1400, unique=True)
+    public_key = models.BinaryField(_("khoá công khai"))
+    sign_count = models.PositiveBigIntegerField(_("bộ đếm chữ ký"), default=0)
+    user_handle = models.CharField(max_length=64)
+    transports = models.JSONField(default=list, blank=True)
+    name = models.CharField(_("tên"), max_length=80)
+    created_at = models.DateTimeField(_("thêm lúc"))
+    last_used_at = models.DateTimeField(_("dùng gần nhất"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("khoá đăng nhập (passkey)")
+        verbose_name_plural = _("khoá đăng nhập (passkey)")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.name}"
+
+
+class ContactChange(models.Model):
+    """A phone or e-mail change waiting out its cooling-off period.
+
+    Confirmed by the e-mail code, it takes effect ``effective_at`` (12 hours
+    later); until then the old phone and e-mail hold a "Không phải tôi" link
+    that cancels it and locks the account.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ hiệu lực")
+        APPLIED = "applied", _("Đã có hiệu lực")
+        CANCELLED = "cancelled", _("Đã huỷ")
+        REPORTED = "reported", _("Chủ tài khoản báo “Không phải tôi”")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="contact_changes", verbose_name=_("tài khoản")
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status, default=Status.PENDING
+    )
+    old_phone = models.CharField(_("số điện thoại cũ"), max_length=16, blank=True)
+    old_email = models.EmailField(_("thư điện tử cũ"), blank=True)
+    new_phone = models.CharField(_("số điện thoại mới"), max_length=16, blank=True)
+    new_email = models.EmailField(_("thư điện tử mới"), blank=True)
+    requested_at = models.DateTimeField(_("yêu cầu lúc"))
+    effective_at = models.DateTimeField(_("có hiệu lực lúc"), db_index=True)
+    decided_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("yêu cầu đổi thông tin liên hệ")
+        verbose_name_plural = _("yêu cầu đổi thông tin liên hệ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="one_pending_contact_change",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_at__gt=models.F("requested_at")),
+                name="contact_change_effective_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.get_status_display()}"

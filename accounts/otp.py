@@ -34,6 +34,7 @@ from vssid_portal.ratelimit import RateLimited, rate_limit
 from .models import OtpChallenge, User
 from .notices import notice_queue
 from .selectors import account_sms_phone
+from .totp import second_factor_verify
 
 T = TypeVar("T")
 
@@ -77,8 +78,11 @@ def otp_send(
 
     Raises ``RateLimited`` (seconds left) when the account had a code less
     than 60 s ago or 5 in the last hour, or the IP/recipient passed its
-    limit; nothing is queued then.
+    limit; nothing is queued then. A ``totp`` challenge sends nothing (the
+    code comes from the authenticator app), so no limit applies to it.
     """
+    if channel == OtpChallenge.Channel.TOTP:
+        return _totp_challenge(user=user, purpose=purpose, payload=payload, ip=ip)
     if recipient is None:
         recipient = (
             account_sms_phone(user=user) if channel == OtpChallenge.Channel.SMS else user.email
@@ -94,9 +98,9 @@ def otp_send(
         # "Gửi lại mã" cannot both pass the 60-second rule.
         User.objects.select_for_update().filter(pk=user.pk).first()
         recent = list(
-            OtpChallenge.objects.filter(
-                user=user, created_at__gt=now - timedelta(hours=1)
-            ).values_list("created_at", flat=True)[: settings.OTP_MAX_PER_HOUR]
+            OtpChallenge.objects.filter(user=user, created_at__gt=now - timedelta(hours=1))
+            .exclude(channel=OtpChallenge.Channel.TOTP)
+            .values_list("created_at", flat=True)[: settings.OTP_MAX_PER_HOUR]
         )
         if recent:
             elapsed = (now - recent[0]).total_seconds()
@@ -144,8 +148,38 @@ def otp_send(
     return challenge, nonce
 
 
-def otp_resend(*, nonce: str, purpose: str, ip: str | None = None) -> tuple[OtpChallenge, str]:
-    """A new code for the same action; the old one stops working."""
+def _totp_challenge(
+    *, user: User, purpose: str, payload: dict | None, ip: str | None
+) -> tuple[OtpChallenge, str]:
+    now = timezone.now()
+    nonce = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        OtpChallenge.objects.filter(
+            user=user, purpose=purpose, used_at__isnull=True, superseded_at__isnull=True
+        ).update(superseded_at=now)
+        challenge = OtpChallenge.objects.create(
+            user=user,
+            purpose=purpose,
+            channel=OtpChallenge.Channel.TOTP,
+            recipient="",
+            code_hash="!",  # never matches: the app's code is checked instead
+            binding_hash=nonce_hash(nonce),
+            payload=payload or {},
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+            ip=ip or None,
+        )
+    return challenge, nonce
+
+
+def otp_resend(
+    *, nonce: str, purpose: str, ip: str | None = None, channel: str | None = None
+) -> tuple[OtpChallenge, str]:
+    """A new code for the same action; the old one stops working.
+
+    ``channel="sms"`` turns an authenticator-app challenge into an SMS one
+    (the citizen has no access to the app right now).
+    """
     previous = (
         OtpChallenge.objects.select_related("user")
         .filter(binding_hash=nonce_hash(nonce), purpose=purpose, used_at__isnull=True)
@@ -153,11 +187,12 @@ def otp_resend(*, nonce: str, purpose: str, ip: str | None = None) -> tuple[OtpC
     )
     if previous is None:
         raise ValidationError(MESSAGES["invalid"], code="invalid")
+    switch = channel is not None and channel != previous.channel
     return otp_send(
         user=previous.user,
         purpose=purpose,
-        channel=previous.channel,
-        recipient=previous.recipient,
+        channel=channel if switch else previous.channel,
+        recipient=None if switch else previous.recipient,
         payload=previous.payload,
         ip=ip,
     )
@@ -195,7 +230,8 @@ def otp_confirm(
     params: dict = {}
     with transaction.atomic():
         challenge = (
-            OtpChallenge.objects.select_for_update()
+            OtpChallenge.objects.select_for_update(of=("self",))
+            .select_related("user")
             .filter(binding_hash=nonce_hash(nonce), purpose=purpose)
             .first()
         )
@@ -213,12 +249,19 @@ def otp_confirm(
             failure = "too_many_today"
         else:
             code = (code or "").strip()
-            if _CODE_RE.fullmatch(code) and check_password(code, challenge.code_hash):
+            if challenge.channel == OtpChallenge.Channel.TOTP:
+                method = second_factor_verify(user=challenge.user, code=code, ip=challenge.ip)
+            elif _CODE_RE.fullmatch(code) and check_password(code, challenge.code_hash):
+                method = str(challenge.channel)
+            else:
+                method = None
+            if method is not None:
                 claimed = OtpChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(
                     used_at=now
                 )
                 if claimed == 1:
                     challenge.used_at = now
+                    challenge.method = method  # how it was confirmed, for the log
                     return apply(challenge)
                 failure = "used"
             else:

@@ -9,20 +9,33 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import PermissionDenied
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vssid_portal.ratelimit import RateLimited, rate_limit
 
-from .audit import account_event_record
-from .models import AccountEvent, OtpChallenge, PasswordHistory, User, UserSession
+from .audit import account_event_record, network_label
+from .lockout import account_lock
+from .models import (
+    AccountEvent,
+    ContactChange,
+    OtpChallenge,
+    PasswordHistory,
+    User,
+    UserSession,
+)
 from .notices import notice_queue, notice_to_owner
 from .otp import otp_send
 from .selectors import account_sms_phone, staff_can_manage_account
 from .sessions import sessions_revoke
+from .totp import totp_enabled
 
 Purpose = OtpChallenge.Purpose
+NOT_ME_SALT = "accounts.contact-change.not-me"
 
 
 # PASSWORDS -------------------------------------------------------------------
@@ -110,14 +123,23 @@ def account_initial_password_issue(
     )
 
 
+def second_factor_channel(*, user: User, channel: str | None = None) -> str:
+    """Where the code of a second-factor step comes from: the authenticator
+    app when the account has one (no paid SMS), unless SMS is asked for."""
+    if channel == OtpChallenge.Channel.SMS or not totp_enabled(user=user):
+        return OtpChallenge.Channel.SMS
+    return OtpChallenge.Channel.TOTP
+
+
 def password_change_request(
-    *, user: User, new_password: str, ip: str | None = None
+    *, user: User, new_password: str, ip: str | None = None, channel: str | None = None
 ) -> tuple[OtpChallenge, str]:
     """Step 1 of "Đổi mật khẩu": the new password waits, hashed, in the
-    challenge; nothing changes until the SMS code is confirmed."""
+    challenge; nothing changes until the SMS (or app) code is confirmed."""
     return otp_send(
         user=user,
         purpose=Purpose.PASSWORD_CHANGE,
+        channel=second_factor_channel(user=user, channel=channel),
         payload={"password": make_password(new_password)},
         ip=ip,
     )
@@ -140,7 +162,13 @@ def password_change_apply(
         keep_session_key=keep_session_key,
         keep_token_id=keep_token_id,
     )
-    account_event_record(user=user, ip=ip, actor=user, action=AccountEvent.Action.PASSWORD_CHANGED)
+    account_event_record(
+        user=user,
+        ip=ip,
+        actor=user,
+        action=AccountEvent.Action.PASSWORD_CHANGED,
+        detail={"method": getattr(challenge, "method", challenge.channel)},
+    )
     notice_to_owner(user=user, template="password_changed", email=False)
     return user
 
@@ -196,61 +224,256 @@ def contact_change_request(
     )
 
 
-def contact_change_apply(challenge: OtpChallenge, *, ip: str | None = None) -> User:
+def contact_change_apply(challenge: OtpChallenge, *, ip: str | None = None) -> ContactChange:
+    """The e-mail code is right: the change waits ``CONTACT_CHANGE_COOLING_OFF_HOURS``
+    (12 h), and the old phone and e-mail are told, with a "Không phải tôi"
+    link that cancels it and locks the account."""
     user = User.objects.select_for_update().get(pk=challenge.user_id)
-    old_phone, old_email = user.phone, user.email
-    fields = []
-    if challenge.payload.get("phone"):
-        user.phone = challenge.payload["phone"]
-        fields.append("phone")
-    if challenge.payload.get("email"):
-        user.email = challenge.payload["email"]
-        fields.append("email")
-    user.save(update_fields=fields)
+    now = timezone.now()
+    # A newer request replaces one still waiting (the form refuses a second
+    # one; two tabs could still get here).
+    for older in ContactChange.objects.filter(user=user, status=ContactChange.Status.PENDING):
+        _contact_change_close(older, status=ContactChange.Status.CANCELLED, ip=ip, actor=user)
+    change = ContactChange.objects.create(
+        user=user,
+        old_phone=user.phone,
+        old_email=user.email,
+        new_phone=challenge.payload.get("phone") or "",
+        new_email=challenge.payload.get("email") or "",
+        requested_at=now,
+        effective_at=now + timedelta(hours=settings.CONTACT_CHANGE_COOLING_OFF_HOURS),
+        ip=ip or None,
+    )
     account_event_record(
         user=user,
         actor=user,
         ip=ip,
-        action=AccountEvent.Action.CONTACT_CHANGED,
-        detail={"fields": fields},
+        action=AccountEvent.Action.CONTACT_CHANGE_REQUESTED,
+        detail={
+            "fields": contact_change_fields(change),
+            "effective_at": change.effective_at.isoformat(),
+        },
     )
     context = {
-        "username": user.username,
-        "phone_changed": "phone" in fields,
-        "email_changed": "email" in fields,
+        "phone_changed": bool(change.new_phone),
+        "email_changed": bool(change.new_email),
+        "effective_at": timezone.localtime(change.effective_at).strftime("%H:%M %d/%m/%Y"),
+        "not_me_url": settings.SITE_URL
+        + reverse("accounts:not-me", args=[contact_change_token(change)]),
         "hotline": settings.HOTLINE,
     }
-    # Old and new addresses both hear of it: a thief who changed them
+    # The old addresses hold the way back; a thief who typed new ones
     # cannot keep the owner from knowing.
-    for channel, recipient in {
-        ("sms", old_phone),
-        ("sms", user.phone),
-        ("email", old_email),
-        ("email", user.email),
-    }:
-        notice_queue(
-            channel=channel,
-            recipient=recipient,
-            template="contact_changed",
-            context=context,
-            about=user,
+    notice_queue(
+        channel="sms",
+        recipient=change.old_phone or account_sms_phone(user=user),
+        template="contact_change_pending",
+        context=context,
+        about=user,
+        sensitive=("not_me_url",),
+    )
+    notice_queue(
+        channel="email",
+        recipient=change.old_email,
+        template="contact_change_pending",
+        context=context,
+        about=user,
+        sensitive=("not_me_url",),
+    )
+    return change
+
+
+def contact_change_fields(change: ContactChange) -> list[str]:
+    return [
+        name for name, value in (("phone", change.new_phone), ("email", change.new_email)) if value
+    ]
+
+
+def contact_change_token(change: ContactChange) -> str:
+    """The "Không phải tôi" link's token: the change's id, signed; nothing
+    personal in the URL. Single use: the change's state is checked."""
+    return signing.dumps(change.pk, salt=NOT_ME_SALT)
+
+
+def contact_change_from_token(token: str) -> ContactChange | None:
+    try:
+        change_id = signing.loads(
+            token, salt=NOT_ME_SALT, max_age=timedelta(days=settings.CONTACT_CHANGE_REPORT_DAYS)
         )
-    return user
+    except signing.BadSignature:
+        return None
+    if not isinstance(change_id, int):
+        return None
+    return ContactChange.objects.select_related("user").filter(pk=change_id).first()
+
+
+def contact_change_reportable(change: ContactChange) -> bool:
+    return change.status in (ContactChange.Status.PENDING, ContactChange.Status.APPLIED)
+
+
+def _contact_change_close(change: ContactChange, *, status: str, ip, actor) -> None:
+    change.status = status
+    change.decided_at = timezone.now()
+    change.save(update_fields=["status", "decided_at"])
+    if status == ContactChange.Status.CANCELLED:
+        account_event_record(
+            user=change.user,
+            actor=actor,
+            ip=ip,
+            action=AccountEvent.Action.CONTACT_CHANGE_CANCELLED,
+            detail={"fields": contact_change_fields(change)},
+        )
+
+
+@transaction.atomic
+def contact_change_cancel(*, user: User, change_id: int, ip: str | None = None) -> ContactChange:
+    """The signed-in owner withdraws a change still waiting."""
+    change = (
+        ContactChange.objects.select_for_update()
+        .filter(pk=change_id, user=user, status=ContactChange.Status.PENDING)
+        .first()
+    )
+    if change is None:
+        raise ValidationError(_("Yêu cầu này đã có hiệu lực hoặc đã được huỷ."), code="not_pending")
+    _contact_change_close(change, status=ContactChange.Status.CANCELLED, ip=ip, actor=user)
+    return change
+
+
+@transaction.atomic
+def contact_change_report(*, change_id: int, ip: str | None = None) -> ContactChange:
+    """ "Không phải tôi" from the old phone or e-mail: the change is cancelled
+    (or undone, if it already took effect), the account is locked as after
+    5 wrong passwords (a clerk or an administrator unlocks after checking
+    the owner's papers) and every device is signed out."""
+    change = ContactChange.objects.select_for_update().filter(pk=change_id).first()
+    if change is None or not contact_change_reportable(change):
+        raise ValidationError(
+            _("Liên kết này đã được sử dụng hoặc không còn hiệu lực."), code="used"
+        )
+    user = User.objects.select_for_update().get(pk=change.user_id)
+    undone = []
+    if change.status == ContactChange.Status.APPLIED:
+        if change.new_phone and user.phone == change.new_phone:
+            user.phone = change.old_phone
+            undone.append("phone")
+        if change.new_email and user.email == change.new_email:
+            user.email = change.old_email
+            undone.append("email")
+        if undone:
+            user.save(update_fields=undone)
+    change.user = user
+    _contact_change_close(change, status=ContactChange.Status.REPORTED, ip=ip, actor=None)
+    account_event_record(
+        user=user,
+        ip=ip,
+        action=AccountEvent.Action.CONTACT_CHANGE_REPORTED,
+        detail={"fields": contact_change_fields(change), "undone": undone},
+    )
+    account_lock(user=user, ip=ip, detail={"reason": "contact_change_reported"})
+    sessions_revoke(user=user, reason=UserSession.EndReason.SIGNED_OUT_EVERYWHERE)
+    notice_queue(
+        channel="sms",
+        recipient=change.old_phone,
+        template="contact_change_reported",
+        context={"hotline": settings.HOTLINE},
+        about=user,
+    )
+    notice_queue(
+        channel="email",
+        recipient=change.old_email,
+        template="contact_change_reported",
+        context={"hotline": settings.HOTLINE},
+        about=user,
+    )
+    return change
+
+
+def contact_change_take_effect(*, change_id: int) -> bool:
+    """Apply one change whose cooling-off is over; False if it is not due or
+    no longer pending (cancelled, reported, or another worker was first)."""
+    with transaction.atomic():
+        change = (
+            ContactChange.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=change_id,
+                status=ContactChange.Status.PENDING,
+                effective_at__lte=timezone.now(),
+            )
+            .first()
+        )
+        if change is None:
+            return False
+        user = User.objects.select_for_update().get(pk=change.user_id)
+        fields = contact_change_fields(change)
+        if change.new_phone:
+            user.phone = change.new_phone
+        if change.new_email:
+            user.email = change.new_email
+        user.save(update_fields=fields)
+        change.status = ContactChange.Status.APPLIED
+        change.decided_at = timezone.now()
+        change.save(update_fields=["status", "decided_at"])
+        account_event_record(
+            user=user,
+            actor=user,
+            ip=change.ip,
+            action=AccountEvent.Action.CONTACT_CHANGED,
+            detail={"fields": fields},
+        )
+        context = {
+            "username": user.username,
+            "phone_changed": "phone" in fields,
+            "email_changed": "email" in fields,
+            "hotline": settings.HOTLINE,
+        }
+        for channel, recipient in {
+            ("sms", change.old_phone),
+            ("sms", user.phone),
+            ("email", change.old_email),
+            ("email", user.email),
+        }:
+            notice_queue(
+                channel=channel,
+                recipient=recipient,
+                template="contact_changed",
+                context=context,
+                about=user,
+            )
+    return True
+
+
+def contact_changes_apply_due() -> int:
+    """Beat entry: every change whose 12 hours are over takes effect."""
+    due = ContactChange.objects.filter(
+        status=ContactChange.Status.PENDING, effective_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    return sum(contact_change_take_effect(change_id=pk) for pk in list(due))
 
 
 # DEVICES ---------------------------------------------------------------------
 def device_takeover_request(
-    *, user: User, device_id: str, ip: str | None = None
+    *,
+    user: User,
+    device_id: str,
+    ip: str | None = None,
+    channel: str | None = None,
+    device: str = "",
 ) -> tuple[OtpChallenge, str]:
     return otp_send(
-        user=user, purpose=Purpose.DEVICE_TAKEOVER, payload={"device_id": device_id}, ip=ip
+        user=user,
+        purpose=Purpose.DEVICE_TAKEOVER,
+        channel=second_factor_channel(user=user, channel=channel),
+        payload={"device_id": device_id, "device": device[:80]},
+        ip=ip,
     )
 
 
 def device_takeover_apply(challenge: OtpChallenge, *, ip: str | None = None) -> User:
-    """Sign every other device out; the caller then signs this one in."""
+    """Sign every other device out; the caller then signs this one in. The
+    phone and e-mail on record hear of the new device at once."""
     user = User.objects.select_for_update().get(pk=challenge.user_id)
     device_id = challenge.payload["device_id"]
+    device = challenge.payload.get("device", "")
     ended = sessions_revoke(
         user=user, reason=UserSession.EndReason.TAKEOVER, keep_device_id=device_id
     )
@@ -259,10 +482,21 @@ def device_takeover_apply(challenge: OtpChallenge, *, ip: str | None = None) -> 
         actor=user,
         ip=ip,
         action=AccountEvent.Action.DEVICE_TAKEOVER,
-        detail={"ended": ended},
+        detail={
+            "ended": ended,
+            "device": device,
+            "method": getattr(challenge, "method", challenge.channel),
+        },
     )
     notice_to_owner(
-        user=user, template="device_takeover", context={"hotline": settings.HOTLINE}, email=False
+        user=user,
+        template="device_takeover",
+        context={
+            "hotline": settings.HOTLINE,
+            "device": device,
+            "network": network_label(ip),
+            "when": timezone.localtime().strftime("%H:%M %d/%m/%Y"),
+        },
     )
     return user
 

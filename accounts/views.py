@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -20,16 +21,18 @@ from django.views.generic import FormView, TemplateView
 
 from vssid_portal.ratelimit import RateLimited, client_ip
 
+from .audit import account_sign_in_record, device_label
 from .forms import (
     ContactChangeForm,
     ForgotPasswordForm,
     OtpForm,
     PasswordChangeForm,
+    SecondFactorForm,
     SetPasswordForm,
     SignInForm,
 )
 from .lockout import password_check_limit
-from .models import OtpChallenge, User, UserSession
+from .models import ContactChange, OtpChallenge, User, UserSession
 from .otp import otp_confirm, otp_resend
 from .selectors import account_sms_phone, password_expired
 from .services import (
@@ -44,6 +47,7 @@ from .services import (
     sessions_end_everywhere,
 )
 from .sessions import device_id_ensure, device_other_active
+from .totp import totp_enabled
 
 Purpose = OtpChallenge.Purpose
 PENDING_SIGN_IN = "accounts_pending_sign_in"
@@ -64,10 +68,19 @@ def mask(recipient: str) -> str:
     return f"•••• {recipient[-3:]}" if recipient else ""
 
 
-def otp_state_start(request, *, nonce: str, purpose: str, recipient: str, next_url: str = ""):
+def otp_state_start(
+    request,
+    *,
+    nonce: str,
+    purpose: str,
+    recipient: str,
+    next_url: str = "",
+    channel: str = OtpChallenge.Channel.SMS,
+):
     request.session[OTP_STATE] = {
         "nonce": nonce,
         "purpose": str(purpose),
+        "channel": str(channel),
         "hint": mask(recipient),
         "sent": [int(time.time())],
         "wrong": 0,
@@ -108,8 +121,11 @@ class SignInView(auth_views.LoginView):
         return sign_in_complete(self.request, user, next_url)
 
 
-def sign_in_complete(request, user: User, next_url: str):
+def sign_in_complete(request, user: User, next_url: str, *, method: str = "password"):
     auth_login(request, user, backend=BACKEND)
+    account_sign_in_record(
+        user=user, request=request, device_id=device_id_ensure(request), method=method
+    )
     if user.must_change_password:
         if user.initial_password_expires_at is not None:
             messages.info(
@@ -137,9 +153,13 @@ class TakeoverView(View):
     template_name = "accounts/takeover.html"
 
     def get(self, request):
-        if _pending(request, PENDING_SIGN_IN) is None:
+        pending = _pending(request, PENDING_SIGN_IN)
+        if pending is None:
             return redirect("accounts:sign-in")
-        return render(request, self.template_name)
+        user = User.objects.filter(pk=pending["user_id"]).first()
+        return render(
+            request, self.template_name, {"totp_on": user is not None and totp_enabled(user=user)}
+        )
 
     def post(self, request):
         pending = _pending(request, PENDING_SIGN_IN)
@@ -148,10 +168,18 @@ class TakeoverView(View):
             return redirect("accounts:sign-in")
         user = User.objects.get(pk=pending["user_id"])
         challenge, nonce = device_takeover_request(
-            user=user, device_id=pending["device_id"], ip=client_ip(request)
+            user=user,
+            device_id=pending["device_id"],
+            ip=client_ip(request),
+            channel=request.POST.get("method") or OtpChallenge.Channel.SMS,
+            device=device_label(request.META.get("HTTP_USER_AGENT", "")),
         )
         otp_state_start(
-            request, nonce=nonce, purpose=Purpose.DEVICE_TAKEOVER, recipient=challenge.recipient
+            request,
+            nonce=nonce,
+            purpose=Purpose.DEVICE_TAKEOVER,
+            recipient=challenge.recipient,
+            channel=challenge.channel,
         )
         return redirect("accounts:otp")
 
@@ -165,6 +193,9 @@ class OtpView(FormView):
     form_class = OtpForm
     template_name = "accounts/otp.html"
 
+    def get_form_class(self):
+        return SecondFactorForm if self.by_app else OtpForm
+
     def dispatch(self, request, *args, **kwargs):
         self.state = request.session.get(OTP_STATE)
         if not self.state:
@@ -172,6 +203,7 @@ class OtpView(FormView):
                 "accounts:sign-in" if not request.user.is_authenticated else "account:home"
             )
         self.purpose = self.state["purpose"]
+        self.by_app = self.state.get("channel") == OtpChallenge.Channel.TOTP
         if self.purpose in (Purpose.PASSWORD_CHANGE, Purpose.CONTACT_CHANGE) and (
             not request.user.is_authenticated
         ):
@@ -184,13 +216,40 @@ class OtpView(FormView):
         context["hint"] = self.state.get("hint", "")
         context["purpose_label"] = OtpChallenge.Purpose(self.purpose).label
         context["by_email"] = self.purpose == Purpose.CONTACT_CHANGE
+        context["by_app"] = self.by_app
         context["minutes"] = settings.OTP_TTL_SECONDS // 60
         return context
 
     def post(self, request, *args, **kwargs):
         if "resend" in request.POST:
             return self.resend()
+        if "by_sms" in request.POST and self.by_app:
+            return self.switch_to_sms()
         return super().post(request, *args, **kwargs)
+
+    def switch_to_sms(self):
+        """No access to the app right now: the same step with an SMS code."""
+        request = self.request
+        try:
+            challenge, nonce = otp_resend(
+                nonce=self.state["nonce"],
+                purpose=self.purpose,
+                ip=client_ip(request),
+                channel=OtpChallenge.Channel.SMS,
+            )
+        except ValidationError:
+            # The step was already completed or replaced in another tab.
+            request.session.pop(OTP_STATE, None)
+            messages.warning(request, _("Phiên xác nhận đã hết hạn. Vui lòng làm lại."))
+            return redirect("account:home" if request.user.is_authenticated else "accounts:sign-in")
+        otp_state_start(
+            request,
+            nonce=nonce,
+            purpose=self.purpose,
+            recipient=challenge.recipient,
+            next_url=self.state.get("next", ""),
+        )
+        return redirect("accounts:otp")
 
     def resend(self):
         request = self.request
@@ -250,9 +309,18 @@ class OtpView(FormView):
                 )
                 return redirect("account:home")
             if self.purpose == Purpose.CONTACT_CHANGE:
-                confirm(user=request.user, apply=partial(contact_change_apply, ip=ip))
+                change = confirm(user=request.user, apply=partial(contact_change_apply, ip=ip))
                 request.session.pop(OTP_STATE, None)
-                messages.success(request, _("Đã cập nhật thông tin liên hệ."))
+                messages.success(
+                    request,
+                    _(
+                        "Đã ghi nhận yêu cầu. Thông tin liên hệ mới có hiệu lực sau {hours} giờ "
+                        "(lúc {when}); số điện thoại và thư điện tử cũ đã được thông báo."
+                    ).format(
+                        hours=settings.CONTACT_CHANGE_COOLING_OFF_HOURS,
+                        when=timezone.localtime(change.effective_at).strftime("%H:%M %d/%m/%Y"),
+                    ),
+                )
                 return redirect("account:home")
             # PASSWORD_RESET
             challenge = confirm(apply=lambda challenge: challenge)
@@ -354,6 +422,11 @@ class AccountHomeView(LoginRequiredMixin, TemplateView):
         context["password_expired"] = password_expired(user=user)
         context["sessions"] = UserSession.objects.filter(user=user, ended_at__isnull=True)[:10]
         context["current_session_key"] = self.request.session.session_key
+        context["totp_on"] = totp_enabled(user=user)
+        context["passkeys"] = user.passkeys.count()
+        context["pending_change"] = ContactChange.objects.filter(
+            user=user, status=ContactChange.Status.PENDING
+        ).first()
         return context
 
 
@@ -383,8 +456,12 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
             nonce=nonce,
             purpose=Purpose.PASSWORD_CHANGE,
             recipient=challenge.recipient,
+            channel=challenge.channel,
         )
         return redirect("accounts:otp")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(totp_on=totp_enabled(user=self.request.user), **kwargs)
 
 
 @sensitive

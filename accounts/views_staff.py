@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from vssid_portal.ratelimit import client_ip
 
-from .audit import account_event_record
+from .audit import record_access_log
 from .forms import StaffAccountSearchForm
 from .models import AccountEvent, User
 from .selectors import account_office, staff_can_manage_account
@@ -43,11 +43,8 @@ class StaffAccountView(StaffRequiredMixin, TemplateView):
             ):
                 context["account"] = account
                 # Looking an account up at the counter is itself recorded.
-                account_event_record(
-                    user=account,
-                    actor=self.request.user,
-                    ip=client_ip(self.request),
-                    action=AccountEvent.Action.STAFF_VIEWED,
+                record_access_log(
+                    request=self.request, insurance_number=account.username, subject="account"
                 )
                 context["office"] = account_office(user=account)
                 context["events"] = AccountEvent.objects.filter(user=account).select_related(

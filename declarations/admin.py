@@ -4,14 +4,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.staff_access import office_scope
-from vssid_portal.admin_tools import ReadOnlyAdmin, csv_export_action
+from vssid_portal.admin_tools import ReadOnlyAdmin, RecordAccessAdminMixin, csv_export_action
 
 from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     """Read-only: status changes go through the services (clerk approval)."""
+
+    record_access_subject = "declaration"
 
     list_display = [
         "reference_code",

@@ -23,6 +23,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.audit import record_access_log
 from accounts.staff_access import IsClerk
 from vssid_portal.ratelimit import client_ip
 
@@ -235,6 +236,7 @@ class StaffDeclarationDetailApi(APIView):
     )
     def get(self, request, code: str):
         declaration = _declaration_or_404(request, code)
+        record_access_log(request=request, subject="declaration", declaration=declaration)
         return Response(StaffDeclarationDetailSerializer(declaration).data)
 
 

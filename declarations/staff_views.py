@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from accounts.audit import record_access_log
 from accounts.staff_access import ClerkRequiredMixin
 from vssid_portal.ratelimit import client_ip
 
@@ -125,6 +126,7 @@ class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         declaration = self.get_declaration()
+        record_access_log(request=self.request, subject="declaration", declaration=declaration)
         person, comparison = declaration_registry_comparison(declaration=declaration)
         kwargs.setdefault("reject_form", StaffRejectForm(reasons=COMMON_REJECT_REASONS))
         kwargs.setdefault(

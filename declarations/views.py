@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from accounts.audit import record_access_log
 from vssid_portal.ratelimit import RateLimited, client_ip, rate_limit, usage_hit, usage_peek
 
 from . import documents
@@ -532,6 +533,7 @@ def declaration_pdf(request, token: str):
     declaration = declaration_by_code(code=code) if code else None
     if declaration is None:
         return render(request, "declarations/link_expired.html", status=404)
+    record_access_log(request=request, subject="declaration_pdf", declaration=declaration)
     response = HttpResponse(
         documents.declaration_pdf(declaration=declaration), content_type="application/pdf"
     )
@@ -553,6 +555,7 @@ def declaration_image(request, code: str, slot: str):
         or not declaration_image_viewable(user=request.user, declaration=declaration)
     ):
         raise Http404
+    record_access_log(request=request, subject=f"declaration_image:{slot}", declaration=declaration)
     return private_file_response(
         getattr(declaration, slot).open("rb"),
         filename=f"{declaration.reference_code}-{slot}.jpg",

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from vssid_portal.admin_tools import RecordAccessAdminMixin
+
 from .models import (
     BenefitPayment,
     HealthInsuranceCard,
@@ -10,7 +12,7 @@ from .models import (
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RecordAccessAdminMixin, admin.ModelAdmin):
     list_display = ["insurance_number", "full_name", "date_of_birth", "gender", "office"]
     list_filter = ["gender", "province"]
     search_fields = ["insurance_number", "full_name", "name_search", "id_number"]

@@ -23,6 +23,33 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class RecordAccessAdminMixin:
+    """A change page of a citizen's record opened in admin is written to the
+    citizen's log (``accounts.audit.record_access_log``)."""
+
+    record_access_subject = "record"
+
+    def record_access_number(self, obj) -> str:
+        return getattr(obj, "insurance_number", "")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            from django.contrib.admin.utils import unquote
+
+            from accounts.audit import record_access_log
+
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                record_access_log(
+                    request=request,
+                    subject=self.record_access_subject,
+                    insurance_number=self.record_access_number(obj),
+                    reference=getattr(obj, "reference_code", ""),
+                )
+        return response
+
+
 def _cell(value) -> str:
     text = "" if value is None else str(value)
     # A cell starting with = + - @ would run as a formula in a spreadsheet.

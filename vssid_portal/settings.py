@@ -489,3 +489,32 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "vssid_portal.schema.error_responses_document",
 ]
+# TRANSPARENCY AND STRONGER SIGN-IN (issue 20) ----------------------------------
+# The citizen's log (/ca-nhan/nhat-ky/) keeps 5 years, then a daily beat job
+# removes older rows (accounts.audit.account_log_purge).
+ACCOUNT_LOG_RETENTION_DAYS = env.int("ACCOUNT_LOG_RETENTION_DAYS", default=5 * 365 + 2)
+# Display policy: the citizen sees the office and role of a clerk who opened
+# their record; the clerk's name only when this is turned on. The row keeps
+# the actor for the audit either way.
+TRANSPARENCY_LOG_SHOWS_STAFF_NAMES = env.bool("TRANSPARENCY_LOG_SHOWS_STAFF_NAMES", default=False)
+# A phone/e-mail change takes effect this long after its e-mail code is
+# confirmed; the "Không phải tôi" link in the notice works this many days.
+CONTACT_CHANGE_COOLING_OFF_HOURS = 12
+CONTACT_CHANGE_REPORT_DAYS = 30
+# Authenticator apps show this name above the code.
+TOTP_ISSUER = env("TOTP_ISSUER", default="BHXH Việt Nam")
+RECOVERY_CODE_COUNT = 10
+# Passkeys (WebAuthn): the relying party id is the site's domain. Empty
+# means the request's host (already checked against ALLOWED_HOSTS) and its
+# origin; set both behind a proxy or when serving several host names.
+WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default="")
+WEBAUTHN_ORIGIN = env("WEBAUTHN_ORIGIN", default="")
+WEBAUTHN_RP_NAME = "BHXH Việt Nam"
+CELERY_BEAT_SCHEDULE["accounts-contact-changes-apply"] = {
+    "task": "accounts.tasks.contact_changes_apply",
+    "schedule": 5 * 60.0,  # a change takes effect at most 5 minutes after its 12 hours
+}
+CELERY_BEAT_SCHEDULE["accounts-log-purge"] = {
+    "task": "accounts.tasks.account_log_purge",
+    "schedule": 24 * 60 * 60.0,  # once a day
+}

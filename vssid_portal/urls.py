@@ -23,11 +23,13 @@ urlpatterns = [
     # Account pages come before any other /ca-nhan/ and /can-bo/ include.
     path("ca-nhan/tai-khoan/", include("accounts.urls_account")),
     path("ca-nhan/thong-bao/", include("notifications.urls_inbox")),
+    path("ca-nhan/nhat-ky/", include("accounts.urls_log")),
     path("can-bo/tai-khoan/", include("accounts.urls_staff")),
     path("tra-cuu/", include("lookup.urls")),
     path("api/v1/lookup/", include("lookup.api_urls")),
     path("ca-nhan/", include("declarations.urls_citizen")),
     path("ca-nhan/", include("insurance.urls")),
+    path("api/v1/me/", include("accounts.api_urls_me")),
     path("api/v1/me/", include("declarations.api_urls_citizen")),
     path("api/v1/me/", include("insurance.api_urls")),
     path("api/v1/me/messages/", include("notifications.api_urls")),

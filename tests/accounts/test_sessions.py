@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from accounts.models import AccountEvent, ApiToken, UserSession
+from accounts.services import contact_changes_apply_due
 from accounts.sessions import api_token_issue
 from tests.conftest import captcha_post_data
 
@@ -176,6 +177,11 @@ def test_contact_change_needs_the_password_and_a_code_sent_to_the_email(
     citizen.refresh_from_db()
     assert citizen.phone == PHONE  # not before the code
     client.post("/xac-nhan-otp/", {"code": codes[0]})
+    citizen.refresh_from_db()
+    assert citizen.phone == PHONE  # 12 hours of cooling-off first (issue 20)
+    assert "contact_change_pending" in notices.to(PHONE)
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=12, minutes=1)):
+        assert contact_changes_apply_due() == 1
     citizen.refresh_from_db()
     assert citizen.phone == "+84987654321"
     # Old and new phone and the e-mail all hear of it.

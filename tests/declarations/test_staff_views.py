@@ -6,7 +6,7 @@ from django.utils import timezone
 
 import pytest
 
-from accounts.models import AccountEvent, User
+from accounts.models import RecordAccess, User
 from declarations.models import Declaration
 from insurance.models import Person
 from notifications.models import Message
@@ -278,5 +278,6 @@ def test_looking_up_an_account_at_the_counter_is_recorded(client, clerk_q4, offi
     account = User.objects.create_user("7901112223", password="mat-khau-cong-dan-2")
     client.force_login(clerk_q4)
     client.get("/can-bo/tai-khoan/", {"q": "7901112223"})
-    event = AccountEvent.objects.get(user=account, action="staff_viewed")
-    assert event.actor == clerk_q4 and event.ip == "127.0.0.1"
+    # One log of staff openings (issue 20), shown in the citizen's log.
+    opened = RecordAccess.objects.get(insurance_number=account.username, subject="account")
+    assert opened.actor == clerk_q4 and opened.ip == "127.0.0.1"

@@ -46,6 +46,18 @@ PRIVATE = {
         "accounts/test_unlock.py",
     ),
     "can-bo/hoi-dap/<int:pk>/": ("/can-bo/hoi-dap/1/", "support/test_staff.py"),
+    "khong-phai-toi/<str:token>/": (
+        "/khong-phai-toi/FORGED/",
+        "accounts/test_contact_cooling_off.py",
+    ),
+    "api/v1/me/passkeys/<int:pk>/": (
+        "/api/v1/me/passkeys/1/",
+        "accounts/test_passkeys.py",
+    ),
+    "ca-nhan/tai-khoan/khoa-dang-nhap/<int:pk>/xoa/": (
+        "/ca-nhan/tai-khoan/khoa-dang-nhap/1/xoa/",
+        "accounts/test_passkeys.py",
+    ),
     "can-bo/hoi-dap/<int:pk>/anh-dinh-kem/": (
         "/can-bo/hoi-dap/1/anh-dinh-kem/",
         "support/test_staff.py",
