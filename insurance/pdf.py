@@ -62,6 +62,10 @@ def _holder_facts(person: Person) -> list:
     ]
 
 
+def _centered(pdf, text: str, *, height: float) -> None:
+    pdf.cell(0, height, text, new_x="LMARGIN", new_y="NEXT", align="C")
+
+
 def _label_rows(pdf, rows: list[tuple[str, str]], *, label_width: float) -> None:
     for label, value in rows:
         pdf.set_font("dejavu", "B", 10)
@@ -133,17 +137,10 @@ def history_pdf(
     pdf.set_margins(10, 12, 10)
     pdf.add_page()
     pdf.set_font("dejavu", "B", 14)
-    pdf.cell(0, 8, _("BẢO HIỂM XÃ HỘI VIỆT NAM"), new_x="LMARGIN", new_y="NEXT", align="C")
-    pdf.cell(0, 8, title.upper(), new_x="LMARGIN", new_y="NEXT", align="C")
+    _centered(pdf, _("BẢO HIỂM XÃ HỘI VIỆT NAM"), height=8)
+    _centered(pdf, title.upper(), height=8)
     pdf.set_font("dejavu", "", 10)
-    pdf.cell(
-        0,
-        6,
-        _("Ngày trích xuất: {date}").format(date=today.strftime("%d/%m/%Y")),
-        new_x="LMARGIN",
-        new_y="NEXT",
-        align="C",
-    )
+    _centered(pdf, _("Ngày trích xuất: {date}").format(date=today.strftime("%d/%m/%Y")), height=6)
     pdf.ln(3)
     _label_rows(
         pdf,
@@ -309,28 +306,14 @@ def card_attestation_pdf(
     pdf.set_margins(15, 14, 15)
     pdf.add_page()
     pdf.set_font("dejavu", "B", 12)
-    pdf.cell(0, 7, _("BẢO HIỂM XÃ HỘI VIỆT NAM"), new_x="LMARGIN", new_y="NEXT", align="C")
+    _centered(pdf, _("BẢO HIỂM XÃ HỘI VIỆT NAM"), height=7)
     pdf.set_font("dejavu", "", 9)
-    pdf.cell(
-        0,
-        5,
-        _("Cổng giao dịch BHXH điện tử VssID Portal"),
-        new_x="LMARGIN",
-        new_y="NEXT",
-        align="C",
-    )
+    _centered(pdf, _("Cổng giao dịch BHXH điện tử VssID Portal"), height=5)
     pdf.ln(5)
     pdf.set_font("dejavu", "B", 14)
     pdf.multi_cell(0, 8, title.upper(), new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.set_font("dejavu", "", 10)
-    pdf.cell(
-        0,
-        6,
-        _("Ngày xác nhận: {date}").format(date=today.strftime("%d/%m/%Y")),
-        new_x="LMARGIN",
-        new_y="NEXT",
-        align="C",
-    )
+    _centered(pdf, _("Ngày xác nhận: {date}").format(date=today.strftime("%d/%m/%Y")), height=6)
     pdf.ln(4)
     pdf.multi_cell(
         0,
