@@ -9,7 +9,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=false SECRET_KEY=build-only-collectstatic-key-not-secret-0123456789abcdef \
     python manage.py collectstatic --noinput
-RUN useradd --create-home portal && chown -R portal /app
+RUN mkdir -p /app/var/signing && useradd --create-home portal && chown -R portal /app
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "vssid_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

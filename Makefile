@@ -25,6 +25,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py signing_key_create --if-missing
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Debian's Chromium for the browser tests (Playwright never downloads one).
@@ -61,8 +62,12 @@ format: install-dev
 # bandit (no high-severity finding) and the dependency audit.
 check: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py signing_key_create --folder var/check-signing --if-missing
 	DEBUG=false SECRET_KEY=check-deploy-dummy-key-0123456789-abcdefghijklmnopqrstuvwxyz \
-	  ALLOWED_HOSTS=vssid.example.vn $(BIN)/python manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=vssid.example.vn \
+	  DOCUMENT_SIGNING_KEY=var/check-signing/document-signing-key.pem \
+	  DOCUMENT_SIGNING_CERT=var/check-signing/document-signing-cert.pem \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/bandit -q -r vssid_portal accounts declarations insurance lookup notifications support \
 	  -x '*/migrations/*' --severity-level high
 	$(BIN)/python scripts/audit_dependencies.py
@@ -79,4 +84,4 @@ bench: install-dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles artifacts db.sqlite3 test_db.sqlite3
+	rm -rf $(VENV) staticfiles artifacts db.sqlite3 test_db.sqlite3 var/check-signing

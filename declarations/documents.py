@@ -3,6 +3,11 @@
 The link goes out by SMS, so it must not be guessable from the reference
 code: it carries a signature (``django.core.signing``) that expires after
 ``DOWNLOAD_LINK_MAX_AGE``.
+
+The PDF itself is a verifiable document (``insurance.verification``): a
+check code and a QR to /xac-thuc/, the portal's signature, and a masked
+summary; a correction of the form afterwards makes earlier copies show as
+superseded there.
 """
 
 import datetime as dt
@@ -13,6 +18,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from insurance.models import IssuedDocument
+from insurance.verification import (
+    VerificationMark,
+    document_issue,
+    mask_insurance_number,
+    mask_name,
+)
 from vssid_portal.pdf import new_document
 
 from .models import Declaration
@@ -50,10 +62,52 @@ def declaration_pdf(*, declaration: Declaration) -> bytes:
     """The tờ khai as an A4 PDF: every field, the office, the date, the signature box.
 
     The form is an official Vietnamese document: it is written in Vietnamese
-    whatever language the citizen reads the site in.
+    whatever language the citizen reads the site in. Each call issues a
+    signed copy with its own check code (see the module docstring).
     """
     with translation.override("vi"):
-        return _declaration_pdf(declaration)
+        _record, content = document_issue(
+            kind=IssuedDocument.Kind.DECLARATION,
+            subject=declaration,
+            summary=declaration_summary(declaration),
+            render=lambda mark: _declaration_pdf(declaration, mark),
+            valid_until=None,  # a filed form does not expire; a correction supersedes it
+        )
+    return content
+
+
+def declaration_summary(declaration: Declaration) -> dict:
+    """What /xac-thuc/ shows of a tờ khai: masked holder, code, office, date."""
+    office = declaration.office
+    return {
+        "holder_name": mask_name(declaration.full_name),
+        "insurance_number": mask_insurance_number(declaration.insurance_number),
+        "birth_year": declaration.date_of_birth.year,
+        "declaration_code": declaration.reference_code,
+        "office": f"[{office.code}] {office.name}",
+        "submitted_on": timezone.localdate(declaration.created_at).isoformat(),
+    }
+
+
+def declaration_facts(declaration: Declaration, *, issued_on: dt.date) -> dict:
+    """Everything the printed form shows, as the declaration holds it now."""
+    return {
+        "kind": declaration.kind,
+        "fields": [
+            declaration.full_name,
+            declaration.insurance_number,
+            declaration.date_of_birth.isoformat(),
+            declaration.id_number,
+            declaration.contact_address,
+            declaration.contact_person,
+            declaration.email,
+            declaration.phone,
+            declaration.office_id,
+            declaration.submission_mode,
+            declaration.send_form_by_email,
+            declaration.guardian_id,
+        ],
+    }
 
 
 def _declaration_rows(declaration: Declaration) -> list[tuple[str, str]]:
@@ -91,11 +145,11 @@ def _declaration_rows(declaration: Declaration) -> list[tuple[str, str]]:
     ]
 
 
-def _declaration_pdf(declaration: Declaration) -> bytes:
+def _declaration_pdf(declaration: Declaration, mark: VerificationMark) -> bytes:
     title = _("TỜ KHAI ĐĂNG KÝ SỬ DỤNG PHƯƠNG THỨC GIAO DỊCH ĐIỆN TỬ")
     if declaration.is_child_account:
         title = _("TỜ KHAI ĐĂNG KÝ TÀI KHOẢN GIAO DỊCH ĐIỆN TỬ CHO TRẺ EM")
-    pdf = new_document(title=title)
+    pdf = new_document(title=title, footer=mark.footer)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
@@ -144,8 +198,8 @@ def _declaration_pdf(declaration: Declaration) -> bytes:
     for label, value in rows:
         pdf.set_font("dejavu", "B", 10)
         y = pdf.get_y()
-        pdf.multi_cell(label_width, 6, label, border=0, new_x="RIGHT", new_y="TOP")
-        label_bottom = pdf.get_y()
+        pdf.multi_cell(label_width, 6, label, border=0, new_x="LMARGIN", new_y="NEXT")
+        label_bottom = pdf.get_y()  # a long label wraps: the next row starts below it
         pdf.set_xy(pdf.l_margin + label_width, y)
         pdf.set_font("dejavu", "", 10)
         pdf.multi_cell(width - label_width, 6, value, border=0, new_x="LMARGIN", new_y="NEXT")
@@ -195,6 +249,8 @@ def _declaration_pdf(declaration: Declaration) -> bytes:
     pdf.cell(width / 2, 6, "")
     signer = declaration.contact_person if declaration.is_child_account else declaration.full_name
     pdf.cell(width / 2, 6, signer, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    mark.draw(pdf)
     return bytes(pdf.output())
 
 

@@ -13,13 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vssid_portal.text import fold
+from vssid_portal.text import READABLE_ALPHABET, fold
 from vssid_portal.validators import validate_insurance_number
 
 from .cases import Case, CaseEvent
 
 # Crockford-like base32 without 0/O, 1/I/L, U: readable over the phone.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_ALPHABET = READABLE_ALPHABET
 REFERENCE_RANDOM_LENGTH = 8
 
 

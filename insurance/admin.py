@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from vssid_portal.admin_tools import RecordAccessAdminMixin
+from vssid_portal.admin_tools import ReadOnlyAdmin, RecordAccessAdminMixin
 
 from .models import (
     BenefitPayment,
     HealthInsuranceCard,
+    IssuedDocument,
     MedicalVisit,
     ParticipationPeriod,
     Person,
@@ -74,3 +77,26 @@ class MedicalVisitAdmin(RecordAdmin):
     ]
     list_filter = ["kind"]
     search_fields = ["=claim_code", "=person__insurance_number", "facility_name"]
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(ReadOnlyAdmin):
+    """Issued documents are a record of what the portal signed: look, or withdraw."""
+
+    list_display = ["code", "kind", "issued_at", "valid_until", "superseded_at"]
+    list_filter = ["kind"]
+    search_fields = ["=code", "=pdf_sha256"]
+    date_hierarchy = "issued_at"
+    show_full_result_count = False
+    actions = ["withdraw"]
+
+    def has_withdraw_permission(self, request) -> bool:
+        return request.user.has_perm("insurance.change_issueddocument")
+
+    @admin.action(
+        description=_("Thu hồi tài liệu đã chọn (trang xác thực báo đã bị thay thế)"),
+        permissions=["withdraw"],
+    )
+    def withdraw(self, request, queryset):
+        count = queryset.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())
+        self.message_user(request, _("Đã thu hồi {count} tài liệu.").format(count=count))

@@ -8,7 +8,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -18,6 +23,7 @@ from rest_framework.views import APIView
 from .access import IsCitizen, children_for_viewer, records_owner
 from .cards import card_qr_payload, card_validity
 from .models import BenefitPayment, MedicalVisit, ParticipationPeriod, Person
+from .pdf import card_attestation_issue, history_extract_issue
 from .records_cache import cached_api_response
 from .selectors import (
     benefits_queryset,
@@ -28,6 +34,7 @@ from .selectors import (
     visit_totals,
     visits_for_person,
 )
+from .views import pdf_response
 
 
 class CitizenApiMixin:
@@ -303,6 +310,38 @@ class OneTimeEstimateMeApi(CitizenApiMixin, APIView):
         return Response(self.OutputSerializer(estimate).data)
 
 
+PDF_RESPONSE = {
+    (200, "application/pdf"): OpenApiResponse(
+        description="Tệp PDF có chữ ký số, mã xác thực và mã QR dẫn đến /xac-thuc/<mã>/."
+    )
+}
+
+
+class CardAttestationMeApi(CitizenApiMixin, APIView):
+    """Giấy xác nhận thẻ BHYT (PDF), verifiable at /xac-thuc/."""
+
+    @extend_schema(operation_id="me_card_attestation", responses=PDF_RESPONSE)
+    def get(self, request, **kwargs):
+        person = self.get_person()
+        card = card_for_person(person=person)
+        if card is None:
+            raise NotFound("Chưa có thông tin thẻ BHYT.")
+        _record, content = card_attestation_issue(
+            card=card, person=person, today=timezone.localdate()
+        )
+        return pdf_response(content, filename=f"xac-nhan-the-bhyt-{person.insurance_number}.pdf")
+
+
+class HistoryExtractMeApi(CitizenApiMixin, APIView):
+    """Trích xuất quá trình tham gia (PDF), verifiable at /xac-thuc/."""
+
+    @extend_schema(operation_id="me_history_extract", responses=PDF_RESPONSE)
+    def get(self, request, **kwargs):
+        person = self.get_person()
+        _record, content = history_extract_issue(person=person, today=timezone.localdate())
+        return pdf_response(content, filename=f"qua-trinh-tham-gia-{person.insurance_number}.pdf")
+
+
 class ChildrenMeApi(CitizenApiMixin, APIView):
     """The child accounts whose records the signed-in guardian may open."""
 
@@ -335,3 +374,15 @@ class ChildVisitsApi(VisitsMeApi):
     @extend_schema(operation_id="me_child_visits")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class ChildCardAttestationApi(CardAttestationMeApi):
+    @extend_schema(operation_id="me_child_card_attestation", responses=PDF_RESPONSE)
+    def get(self, request, **kwargs):
+        return super().get(request, **kwargs)
+
+
+class ChildHistoryExtractApi(HistoryExtractMeApi):
+    @extend_schema(operation_id="me_child_history_extract", responses=PDF_RESPONSE)
+    def get(self, request, **kwargs):
+        return super().get(request, **kwargs)

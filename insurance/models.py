@@ -1,5 +1,6 @@
 import re
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -335,3 +336,77 @@ class MedicalVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_code} {self.admitted_on:%d/%m/%Y}"
+
+
+class IssuedDocument(models.Model):
+    """A PDF the portal issued with a check code, a QR and its signature.
+
+    What the public verification page (/xac-thuc/<code>/) shows is
+    ``summary``: the document's facts as printed, masked where personal
+    (``insurance.verification`` decides the masking). ``facts_hash`` is the
+    hash of the registry facts the document was drawn from; when the same
+    facts read now hash differently the document is no longer current.
+    """
+
+    class Kind(models.TextChoices):
+        PARTICIPATION_EXTRACT = (
+            "participation_extract",
+            _("Trích xuất quá trình tham gia BHXH, BHYT, BHTN"),
+        )
+        CARD_ATTESTATION = "card_attestation", _("Giấy xác nhận thẻ BHYT")
+        DECLARATION = "declaration", _("Tờ khai đăng ký giao dịch điện tử")
+        PAYMENT_RECEIPT = "payment_receipt", _("Biên lai thu tiền")
+
+    code = models.CharField(
+        _("mã xác thực"),
+        max_length=12,
+        unique=True,
+        editable=False,
+        help_text=_("12 ký tự in trên tài liệu, dưới mã QR."),
+    )
+    kind = models.CharField(_("loại tài liệu"), max_length=24, choices=Kind)
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("loại đối tượng"),
+    )
+    subject_id = models.PositiveBigIntegerField(_("mã đối tượng"))
+    subject = GenericForeignKey("subject_type", "subject_id")
+    summary = models.JSONField(_("nội dung hiển thị khi xác thực"), default=dict, blank=True)
+    facts_hash = models.CharField(
+        _("dấu vân tay dữ liệu"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 của dữ liệu gốc lúc cấp; trống nếu loại tài liệu không đối chiếu."),
+    )
+    pdf_sha256 = models.CharField(
+        _("SHA-256 của tệp PDF đã ký"), max_length=64, unique=True, editable=False
+    )
+    issued_at = models.DateTimeField(_("cấp lúc"), editable=False)
+    valid_until = models.DateField(_("có giá trị đến ngày"), null=True, blank=True)
+    superseded_at = models.DateTimeField(
+        _("bị thay thế lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Đã có tài liệu mới thay thế, hoặc tài liệu bị thu hồi."),
+    )
+
+    class Meta:
+        verbose_name = _("tài liệu đã cấp")
+        verbose_name_plural = _("tài liệu đã cấp")
+        ordering = ["-issued_at"]
+        indexes = [
+            models.Index(
+                fields=["subject_type", "subject_id", "kind"], name="issued_doc_subject_idx"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[2-9A-HJKMNP-TV-Z]{12}$"), name="issued_doc_code_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.get_kind_display()}"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("the-bhyt/", views.CardView.as_view(), name="card"),
     path("the-bhyt/the-bhyt.png", views.CardImageView.as_view(), name="card-image"),
+    path("the-bhyt/xac-nhan.pdf", views.CardAttestationPdfView.as_view(), name="card-attestation"),
     path("qua-trinh-tham-gia/", views.HistoryView.as_view(), name="history"),
     path(
         "qua-trinh-tham-gia/trich-xuat.pdf",
@@ -25,6 +26,11 @@ urlpatterns = [
         "con/<int:child_id>/the-bhyt/the-bhyt.png",
         views.CardImageView.as_view(),
         name="child-card-image",
+    ),
+    path(
+        "con/<int:child_id>/the-bhyt/xac-nhan.pdf",
+        views.CardAttestationPdfView.as_view(),
+        name="child-card-attestation",
     ),
     path(
         "con/<int:child_id>/qua-trinh-tham-gia/",

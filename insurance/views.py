@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from .access import CitizenRequiredMixin, children_for_viewer
 from .card_image import card_png_cached, card_png_key
 from .cards import card_number_parse, card_validity, kcb_display
-from .pdf import history_pdf
+from .pdf import card_attestation_issue, history_extract_issue
 from .records_cache import cached_section
 from .selectors import (
     benefits_for_person,
@@ -41,7 +41,15 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 # Pages a guardian may open for a child: name in insurance/urls.py -> key.
-CHILD_SECTIONS = ("dashboard", "card", "card-image", "history", "history-pdf", "visits")
+CHILD_SECTIONS = (
+    "dashboard",
+    "card",
+    "card-image",
+    "card-attestation",
+    "history",
+    "history-pdf",
+    "visits",
+)
 OWN_SECTIONS = (*CHILD_SECTIONS, "benefits", "one-time-estimate")
 
 
@@ -157,15 +165,35 @@ class HistoryView(RecordsPageMixin, TemplateView):
         return {"history": history_for_person(person=self.person)}
 
 
+def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
+    """A personal PDF to download: never kept by shared caches, not indexed."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Robots-Tag"] = "noindex"
+    return _private(response)
+
+
 class HistoryPdfView(CitizenRequiredMixin, View):
+    """The extract: signed, with its check code (a new document per download)."""
+
     def get(self, request, **kwargs):
-        history = history_for_person(person=self.person)
-        content = history_pdf(person=self.person, history=history, today=_today())
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="qua-trinh-tham-gia-{self.person.insurance_number}.pdf"'
+        _record, content = history_extract_issue(person=self.person, today=_today())
+        return pdf_response(
+            content, filename=f"qua-trinh-tham-gia-{self.person.insurance_number}.pdf"
         )
-        return _private(response)
+
+
+class CardAttestationPdfView(CitizenRequiredMixin, View):
+    """ "Giấy xác nhận thẻ BHYT": what an employer or a clinic may ask for."""
+
+    def get(self, request, **kwargs):
+        card = card_for_person(person=self.person)
+        if card is None:
+            raise Http404("no card")
+        _record, content = card_attestation_issue(card=card, person=self.person, today=_today())
+        return pdf_response(
+            content, filename=f"xac-nhan-the-bhyt-{self.person.insurance_number}.pdf"
+        )
 
 
 class BenefitsView(RecordsPageMixin, TemplateView):

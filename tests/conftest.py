@@ -78,6 +78,18 @@ def _fast_and_isolated(settings):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _document_signing_key(tmp_path_factory):
+    """A self-signed key of this test run: every PDF is really signed, in CI too."""
+    from django.test.utils import override_settings
+
+    from insurance.signing import signing_key_create
+
+    key, cert = signing_key_create(folder=tmp_path_factory.mktemp("signing") / "portal")
+    with override_settings(DOCUMENT_SIGNING_KEY=str(key), DOCUMENT_SIGNING_CERT=str(cert)):
+        yield
+
+
 # SERVICES --------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def redis_url() -> str:

@@ -518,3 +518,29 @@ CELERY_BEAT_SCHEDULE["accounts-log-purge"] = {
     "task": "accounts.tasks.account_log_purge",
     "schedule": 24 * 60 * 60.0,  # once a day
 }
+# VERIFIABLE DOCUMENTS (issue 21) ---------------------------------------------
+# The PDFs the portal issues (participation extract, BHYT card attestation,
+# tờ khai, payment receipts) carry a check code and a QR to /xac-thuc/ and a
+# PAdES signature (insurance/signing.py, docs/security.md). Key and
+# certificate: a file path or the PEM text itself. Required when DEBUG is
+# false (``check --deploy`` reports insurance.E001); with DEBUG a self-signed
+# development key is made in DOCUMENT_SIGNING_DEV_DIR at first use.
+DOCUMENT_SIGNING_KEY = env("DOCUMENT_SIGNING_KEY", default="")
+DOCUMENT_SIGNING_CERT = env("DOCUMENT_SIGNING_CERT", default="")
+DOCUMENT_SIGNING_KEY_PASSWORD = env("DOCUMENT_SIGNING_KEY_PASSWORD", default="")
+# Certificates of retired keys: documents signed with them still verify.
+DOCUMENT_SIGNING_PREVIOUS_CERTS = env.list("DOCUMENT_SIGNING_PREVIOUS_CERTS", default=[])
+DOCUMENT_SIGNING_DEV_DIR = Path(
+    env("DOCUMENT_SIGNING_DEV_DIR", default=str(BASE_DIR / "var" / "signing"))
+)
+# Lookups on /xac-thuc/ and /api/v1/documents/ per client IP: every code
+# looked up, codes not found (what an enumeration produces), files checked.
+VERIFICATION_RATE_LIMITS = {
+    "code_ip": {"limit": 60, "window": 600},
+    "miss_ip": {"limit": 20, "window": 3600},
+    "file_ip": {"limit": 20, "window": 600},
+}
+# pyHanko logs every untrusted certificate it meets (any uploaded forgery)
+# with its subject and a traceback; the verdict is what matters.
+LOGGING["loggers"]["pyhanko"] = {"level": "ERROR"}
+LOGGING["loggers"]["pyhanko_certvalidator"] = {"level": "ERROR"}

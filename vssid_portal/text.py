@@ -10,7 +10,17 @@ are used across the portal:
   finds "Nguyễn Văn A".
 """
 
+import secrets
 import unicodedata
+
+# Upper-case letters and digits without 0/O, 1/I/L and U: a code made of
+# these can be read out over the phone and typed back without doubt.
+READABLE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def readable_random(length: int) -> str:
+    """``length`` characters of ``READABLE_ALPHABET`` from ``secrets`` (~4.9 bits each)."""
+    return "".join(secrets.choice(READABLE_ALPHABET) for _i in range(length))
 
 
 def collapse_spaces(value: str) -> str:

@@ -33,6 +33,8 @@ urlpatterns = [
     path("api/v1/me/", include("declarations.api_urls_citizen")),
     path("api/v1/me/", include("insurance.api_urls")),
     path("api/v1/me/messages/", include("notifications.api_urls")),
+    path("xac-thuc/", include("insurance.verification_urls")),
+    path("api/v1/documents/", include("insurance.verification_api_urls")),
     path("hoi-dap/", include("support.urls")),
     path("can-bo/hoi-dap/", include("support.staff_urls")),
     path("can-bo/", include("declarations.staff_urls")),

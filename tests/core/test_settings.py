@@ -76,20 +76,34 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "SECRET_KEY must be set" in out.stderr
 
 
-def test_production_settings_pass_check_deploy():
+def check_deploy(**env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
     clean.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.vn",
         DJANGO_SETTINGS_MODULE="vssid_portal.settings",
+        **env,
     )
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=clean,
         capture_output=True,
         text=True,
     )
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    from insurance.signing import signing_key_create
+
+    key, cert = signing_key_create(folder=tmp_path / "signing")
+    out = check_deploy(DOCUMENT_SIGNING_KEY=str(key), DOCUMENT_SIGNING_CERT=str(cert))
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+def test_production_without_a_document_signing_key_fails_check_deploy():
+    out = check_deploy(DOCUMENT_SIGNING_KEY="", DOCUMENT_SIGNING_CERT="")
+    assert out.returncode != 0
+    assert "insurance.E001" in out.stdout + out.stderr

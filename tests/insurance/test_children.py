@@ -14,11 +14,12 @@ CHILD_PAGES = [
     "",
     "the-bhyt/",
     "the-bhyt/the-bhyt.png",
+    "the-bhyt/xac-nhan.pdf",
     "qua-trinh-tham-gia/",
     "qua-trinh-tham-gia/trich-xuat.pdf",
     "lich-su-kcb/",
 ]
-CHILD_API = ["card", "history", "visits"]
+CHILD_API = ["card", "card/attestation", "history", "history/extract", "visits"]
 
 
 @pytest.fixture
@@ -65,6 +66,24 @@ def test_every_child_page_opens_for_the_guardian(client, family, page):
     parent, child = family
     client.force_login(parent)
     assert client.get(f"/ca-nhan/con/{child.pk}/{page}").status_code == 200
+
+
+def test_the_childs_pdfs_are_issued_about_the_child(client, family):
+    """A guardian's download of a child's attestation is the child's document."""
+    from insurance.models import IssuedDocument, Person
+
+    from .pdf_tools import pdf_text
+
+    parent, child = family
+    client.force_login(parent)
+    card = client.get(f"/ca-nhan/con/{child.pk}/the-bhyt/xac-nhan.pdf")
+    extract = client.get(f"/api/v1/me/children/{child.pk}/history/extract")
+    assert "Nguyễn Minh Khoa" in pdf_text(card.content)
+    assert "Trường Tiểu học Quận 4" in pdf_text(extract.content)
+    child_person = Person.objects.get(insurance_number="7920170902")
+    kinds = {d.kind: d.subject for d in IssuedDocument.objects.all()}
+    assert kinds["card_attestation"] == child_person.cards.get()
+    assert kinds["participation_extract"] == child_person
 
 
 def test_history_and_visits_are_the_childs(client, family):

@@ -27,7 +27,11 @@ PAGES = [
     "/ca-nhan/lich-su-kcb/",
     "/ca-nhan/uoc-tinh-bhxh-1-lan/",
 ]
-FILES = ["/ca-nhan/the-bhyt/the-bhyt.png", "/ca-nhan/qua-trinh-tham-gia/trich-xuat.pdf"]
+FILES = [
+    "/ca-nhan/the-bhyt/the-bhyt.png",
+    "/ca-nhan/the-bhyt/xac-nhan.pdf",
+    "/ca-nhan/qua-trinh-tham-gia/trich-xuat.pdf",
+]
 
 
 @pytest.fixture

@@ -33,6 +33,11 @@ PUBLIC = {
     "hoi-dap/cau-hoi-da-tra-loi/<int:pk>/": "published answers (support/test_public_answers.py)",
     "hoi-dap/tin-tuc/<slug:slug>/": "published news (drafts 404: support/test_articles.py)",
     "hoi-dap/chinh-sach/<slug:slug>/": "published policy (support/test_articles.py)",
+    # Verification by check code: public by design (a third party holds the
+    # paper); a code has ~59 random bits, the answer is masked, lookups and
+    # misses are limited per IP (insurance/test_verification.py).
+    "xac-thuc/<str:code>/": "masked summary of an issued document (insurance/test_verification.py)",
+    "api/v1/documents/<str:code>/": "the same as JSON (insurance/test_verification.py)",
 }
 # Private: (a sample path, the app test that walks owner / other citizen /
 # clerk of the office / other-office clerk / admin for it).
@@ -99,6 +104,10 @@ PRIVATE = {
         "/ca-nhan/con/1/the-bhyt/the-bhyt.png",
         "insurance/test_children.py",
     ),
+    "ca-nhan/con/<int:child_id>/the-bhyt/xac-nhan.pdf": (
+        "/ca-nhan/con/1/the-bhyt/xac-nhan.pdf",
+        "insurance/test_children.py",
+    ),
     "ca-nhan/con/<int:child_id>/qua-trinh-tham-gia/": (
         "/ca-nhan/con/1/qua-trinh-tham-gia/",
         "insurance/test_children.py",
@@ -133,6 +142,14 @@ PRIVATE = {
     ),
     "api/v1/me/children/<int:child_id>/card": (
         "/api/v1/me/children/1/card",
+        "insurance/test_children.py",
+    ),
+    "api/v1/me/children/<int:child_id>/card/attestation": (
+        "/api/v1/me/children/1/card/attestation",
+        "insurance/test_children.py",
+    ),
+    "api/v1/me/children/<int:child_id>/history/extract": (
+        "/api/v1/me/children/1/history/extract",
         "insurance/test_children.py",
     ),
     "api/v1/me/children/<int:child_id>/history": (
