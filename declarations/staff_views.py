@@ -25,6 +25,7 @@ from vssid_portal.ratelimit import client_ip
 from .forms import StaffQueueFilterForm, StaffRejectForm, StaffReturnForm
 from .lifecycle import case_history, correction_request_lines
 from .models import Declaration, DeclarationUpload
+from .requests.selectors import service_request_counts
 from .review import (
     COMMON_REJECT_REASONS,
     POLICY,
@@ -57,6 +58,7 @@ class StaffHomeView(ClerkRequiredMixin, TemplateView):
         profile = getattr(self.request.user, "staff_profile", None)
         clocks = overdue_by_office(staff=self.request.user)
         return super().get_context_data(
+            request_counts=service_request_counts(staff=self.request.user),
             statuses=statuses,
             open_count=sum(counts[s] for s in Declaration.AWAITING_OFFICE),
             overdue_count=sum(clock.overdue for clock in clocks),

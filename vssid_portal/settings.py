@@ -279,6 +279,12 @@ CELERY_BEAT_SCHEDULE["declarations-drafts-purge"] = {
     "task": "declarations.drafts_purge",
     "schedule": 3600.0,
 }
+# Requests: an approved change of the initial KCB facility takes effect on
+# the first day of the next quarter; hourly, idempotent (each applied once).
+CELERY_BEAT_SCHEDULE["declarations-requests-apply-due"] = {
+    "task": "declarations.requests_apply_due",
+    "schedule": 3600.0,
+}
 
 # NOTIFICATIONS ---------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="outbox")
