@@ -395,3 +395,22 @@ def test_kinds_that_need_a_card_say_so_without_one(client, an):
     response = client.post("/ca-nhan/yeu-cau/moi/cap-lai-the/", request_data("cap-lai-the"))
     assert response.status_code == 400
     assert ServiceRequest.objects.count() == 0
+
+
+def test_the_request_pages_read_in_english_too(client, an, an_card, clerk_q4):
+    client.force_login(an)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/ca-nhan/yeu-cau/"})
+    html = client.get("/ca-nhan/yeu-cau/").content.decode()
+    assert "My requests" in html and "Reissue of the health insurance card" in html
+    assert "You have not sent any request yet." in html
+    form = client.get("/ca-nhan/yeu-cau/moi/cap-lai-the/").content.decode()
+    assert "Reason for reissue" in form and "Card lost" in form and "Step 1/2" in form
+    response = client.post("/ca-nhan/yeu-cau/moi/cap-lai-the/", {"delivery": "by_post"})
+    assert "Please choose why the card must be reissued." in response.content.decode()
+    req = file_request(client, "cap-lai-the", request_data("cap-lai-the"), photo=False)
+    detail = client.get(f"/ca-nhan/yeu-cau/{req.reference_code}/").content.decode()
+    assert "Request code" in detail and "Acknowledgement deadline" in detail
+    client.force_login(clerk_q4)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/can-bo/yeu-cau/"})
+    queue = client.get("/can-bo/yeu-cau/").content.decode()
+    assert "Citizen requests" in queue and "1 request" in queue
