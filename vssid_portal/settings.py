@@ -425,6 +425,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "DeclarationStatusEnum": "declarations.models.Declaration.Status",
         "DeclarationKindEnum": "declarations.models.Declaration.Kind",
         "StaffQueueStatusEnum": "declarations.selectors.STAFF_QUEUE_STATUSES",
+        "ServiceRequestKindEnum": "declarations.requests.models.ServiceRequest.Kind",
     }
 )
 # ACCOUNT SECURITY (accounts app: sign-in, lockout, OTP, devices) -------------

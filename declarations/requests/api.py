@@ -30,16 +30,21 @@ from rest_framework.views import APIView
 from insurance.access import IsCitizen, records_owner
 from vssid_portal.ratelimit import client_ip, rate_limit
 
-from ..api import CorrectionLineSerializer, DetailSerializer, ErrorSerializer, _errors
+from ..api import (
+    CorrectionLineSerializer,
+    DetailSerializer,
+    ErrorSerializer,
+    _errors,
+    correction_round_read,
+)
 from ..cases import CaseStatus
 from ..lifecycle import correction_request_lines
-from ..views import private_file_response
 from .forms import FORMS, ConfirmForm
 from .kinds import current_card, decision_summary, payload_rows, policy_for
 from .models import ServiceRequest
 from .selectors import citizen_request, citizen_requests
 from .services import service_request_file, service_request_resubmit
-from .views import FILE_LIMIT, FORM_LIMIT
+from .views import FILE_LIMIT, FORM_LIMIT, attachment_response
 
 KIND_FIELDS_HELP = (
     "card_reissue: reason (lost|damaged), delivery (at_office|by_post), address, note. "
@@ -70,8 +75,34 @@ class RequestEventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class RequestReadMixin:
+    """What the citizen's and the clerk's serializers compute the same way."""
+
+    # The clerk keeps seeing the last correction request after a resubmission.
+    correction_request_while_returned_only = True
+
+    def get_has_attachment(self, obj) -> bool:
+        return bool(obj.attachment)
+
+    @extend_schema_field(PayloadRowSerializer(many=True))
+    def get_payload_display(self, obj) -> list[dict]:
+        rows = payload_rows(kind=obj.kind, payload=obj.payload)
+        return PayloadRowSerializer([vars(row) for row in rows], many=True).data
+
+    def get_decision(self, obj) -> str:
+        return decision_summary(obj)
+
+    @extend_schema_field(CorrectionLineSerializer(many=True))
+    def get_correction_request(self, obj) -> list[dict]:
+        """What to correct (while the request waits for it, for the citizen)."""
+        if self.correction_request_while_returned_only and obj.status != CaseStatus.RETURNED:
+            return []
+        lines = correction_request_lines(policy=policy_for(obj), case=obj)
+        return CorrectionLineSerializer([vars(line) for line in lines], many=True).data
+
+
 @extend_schema_serializer(component_name="ServiceRequest")
-class ServiceRequestSerializer(serializers.ModelSerializer):
+class ServiceRequestSerializer(RequestReadMixin, serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
     status_label = serializers.CharField(source="get_status_display")
     insurance_number = serializers.CharField(source="person.insurance_number")
@@ -114,25 +145,6 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
             "correction_note",
             "correction_request",
         ]
-
-    def get_has_attachment(self, obj) -> bool:
-        return bool(obj.attachment)
-
-    @extend_schema_field(PayloadRowSerializer(many=True))
-    def get_payload_display(self, obj) -> list[dict]:
-        rows = payload_rows(kind=obj.kind, payload=obj.payload)
-        return PayloadRowSerializer([vars(row) for row in rows], many=True).data
-
-    def get_decision(self, obj) -> str:
-        return decision_summary(obj)
-
-    @extend_schema_field(CorrectionLineSerializer(many=True))
-    def get_correction_request(self, obj) -> list[dict]:
-        """What to correct, while the request waits for it."""
-        if obj.status != CaseStatus.RETURNED:
-            return []
-        lines = correction_request_lines(policy=policy_for(obj), case=obj)
-        return CorrectionLineSerializer([vars(line) for line in lines], many=True).data
 
 
 @extend_schema_serializer(component_name="ServiceRequestDetail")
@@ -352,13 +364,9 @@ class MyRequestCorrectionApi(CitizenRequestMixin, APIView):
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        try:
-            round_ = int(request.data.get("correction_round", ""))
-        except (TypeError, ValueError):
-            return Response(
-                {"correction_round": [_("Thiếu hoặc sai lần yêu cầu bổ sung.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        round_, error = correction_round_read(request.data)
+        if error is not None:
+            return error
         form = FORMS[service_request.kind](
             form_data(request.data),
             request.FILES,
@@ -399,10 +407,4 @@ class MyRequestAttachmentApi(CitizenRequestMixin, APIView):
     )
     def get(self, request, code: str):
         service_request = self.get_request(code)
-        if not service_request.attachment:
-            raise NotFound(_("Yêu cầu này không có ảnh kèm theo."))
-        return private_file_response(
-            service_request.attachment.open("rb"),
-            filename=f"{service_request.reference_code}.jpg",
-            content_type="image/jpeg",
-        )
+        return attachment_response(service_request)

@@ -24,7 +24,13 @@ from vssid_portal.images import ACCEPTED_LABEL, ImageUploadField
 from vssid_portal.text import collapse_spaces
 from vssid_portal.validators import normalize_id_number, validate_id_number
 
-from ..forms import COMMITMENT_LABEL, DATE_INPUT_FORMATS
+from ..forms import (
+    COMMITMENT_LABEL,
+    DATE_INPUT_FORMATS,
+    QueueParamsForm,
+    StaffQueueFilterForm,
+    queue_status_choices,
+)
 from .models import ServiceRequest
 
 Kind = ServiceRequest.Kind
@@ -551,7 +557,7 @@ class ConfirmForm(forms.Form):
 
 
 # STAFF ---------------------------------------------------------------------------
-class StaffRequestFilterForm(forms.Form):
+class StaffRequestFilterForm(QueueParamsForm):
     """The queue's filters, as GET parameters with Vietnamese names."""
 
     q = forms.CharField(
@@ -562,30 +568,14 @@ class StaffRequestFilterForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Trạng thái"), required=False)
     kind = forms.ChoiceField(label=_("Loại yêu cầu"), required=False)
-    order = forms.ChoiceField(
-        label=_("Sắp xếp"),
-        required=False,
-        choices=[("new", _("Mới nộp trước")), ("due", _("Sắp hết hạn, quá hạn trước"))],
-    )
+    order = StaffQueueFilterForm.base_fields["order"]
 
     PARAMS = {"q": "q", "status": "trang-thai", "kind": "loai", "order": "sap-xep"}
 
     def __init__(self, params=None, **kwargs):
-        data = None
-        if params is not None:
-            data = {name: params.get(name, "").strip() for name in self.PARAMS.values()}
-            data["trang-thai"] = data["trang-thai"] or "open"
-        super().__init__(data, **kwargs)
-        self.fields["status"].choices = [
-            ("open", _("Chờ xử lý")),
-            ("overdue", _("Quá hạn tiếp nhận")),
-            *ServiceRequest.Status.choices,
-            ("all", _("Tất cả")),
-        ]
+        super().__init__(params, **kwargs)
+        self.fields["status"].choices = queue_status_choices(ServiceRequest.Status.choices)
         self.fields["kind"].choices = [("", _("Tất cả")), *ServiceRequest.Kind.choices]
-
-    def add_prefix(self, field_name):
-        return self.PARAMS.get(field_name, field_name)
 
 
 class StaffApproveForm(forms.Form):

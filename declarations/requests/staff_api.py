@@ -6,7 +6,7 @@ services as the pages; errors are JSON field maps, 400 for bad input, 409
 when the request's state does not allow the action.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -25,22 +25,25 @@ from rest_framework.views import APIView
 from accounts.staff_access import IsClerk
 from vssid_portal.ratelimit import client_ip
 
-from ..api import CorrectionLineSerializer, ErrorSerializer, _errors
-from ..cases import CorrectionReason
-from ..lifecycle import case_history, correction_request_lines
+from ..api import ErrorSerializer
+from ..lifecycle import case_history
 from ..selectors import ORDER_DUE, ORDER_NEWEST, STAFF_QUEUE_STATUSES, STATUS_OPEN
-from ..staff_api import StaffPagination
-from ..views import private_file_response
-from .api import PayloadRowSerializer
-from .kinds import decision_summary, payload_rows, policy_for
+from ..staff_api import (
+    CaseCheckAction,
+    CaseRejectAction,
+    CaseReturnAction,
+    StaffCaseActionApi,
+    StaffDeclarationDetailSerializer,
+    StaffPagination,
+)
+from .api import RequestReadMixin
+from .kinds import policy_for
 from .models import ServiceRequest
 from .selectors import RequestQueueFilters, service_request_for_staff, service_requests_for_staff
 from .services import (
     service_request_approve,
-    service_request_check,
-    service_request_reject,
-    service_request_return,
 )
+from .views import attachment_response
 
 CONFLICT_CODES = {
     "state_changed",
@@ -51,7 +54,7 @@ CONFLICT_CODES = {
 
 
 @extend_schema_serializer(component_name="StaffServiceRequest")
-class StaffRequestSerializer(serializers.ModelSerializer):
+class StaffRequestSerializer(RequestReadMixin, serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
     insurance_number = serializers.CharField(source="person.insurance_number")
     full_name = serializers.CharField(source="person.full_name")
@@ -82,20 +85,11 @@ class StaffRequestSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_has_attachment(self, obj) -> bool:
-        return bool(obj.attachment)
-
 
 @extend_schema_serializer(component_name="StaffServiceRequestDetail")
 class StaffRequestDetailSerializer(StaffRequestSerializer):
-    class EventSerializer(serializers.Serializer):
-        action = serializers.CharField()
-        from_status = serializers.CharField()
-        to_status = serializers.CharField()
-        reason = serializers.CharField()
-        detail = serializers.JSONField()
-        actor = serializers.CharField(source="actor.username", default=None)
-        created_at = serializers.DateTimeField()
+    EventSerializer = StaffDeclarationDetailSerializer.EventSerializer
+    correction_request_while_returned_only = False
 
     payload_display = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
@@ -117,19 +111,6 @@ class StaffRequestDetailSerializer(StaffRequestSerializer):
             "correction_request",
             "history",
         ]
-
-    @extend_schema_field(PayloadRowSerializer(many=True))
-    def get_payload_display(self, obj) -> list[dict]:
-        rows = payload_rows(kind=obj.kind, payload=obj.payload)
-        return PayloadRowSerializer([vars(row) for row in rows], many=True).data
-
-    def get_decision(self, obj) -> str:
-        return decision_summary(obj)
-
-    @extend_schema_field(CorrectionLineSerializer(many=True))
-    def get_correction_request(self, obj) -> list[dict]:
-        lines = correction_request_lines(policy=policy_for(obj), case=obj)
-        return CorrectionLineSerializer([vars(line) for line in lines], many=True).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_history(self, obj) -> list[dict]:
@@ -200,26 +181,17 @@ class StaffRequestDetailApi(APIView):
         return Response(StaffRequestDetailSerializer(_request_or_404(request, code)).data)
 
 
-class _StaffRequestActionApi(APIView):
-    permission_classes = [IsAuthenticated, IsClerk]
+class _StaffRequestActionApi(StaffCaseActionApi):
+    conflict_codes = CONFLICT_CODES
 
-    def act(self, service_request: ServiceRequest, request) -> ServiceRequest:  # pragma: no cover
-        raise NotImplementedError
+    def get_case(self, request, code: str) -> ServiceRequest:
+        return _request_or_404(request, code)
 
-    def post(self, request, code: str):
-        service_request = _request_or_404(request, code)
-        try:
-            self.act(service_request, request)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            conflict = getattr(exc, "code", None) in CONFLICT_CODES
-            return Response(
-                _errors(exc),
-                status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
-            )
-        service_request.refresh_from_db()
-        return Response(StaffRequestDetailSerializer(service_request).data)
+    def policy_for(self, case):
+        return policy_for(case)
+
+    def output(self, case) -> dict:
+        return StaffRequestDetailSerializer(case).data
 
 
 ACTION_RESPONSES = {
@@ -230,7 +202,7 @@ ACTION_RESPONSES = {
 }
 
 
-class StaffRequestCheckApi(_StaffRequestActionApi):
+class StaffRequestCheckApi(CaseCheckAction, _StaffRequestActionApi):
     """ "Đã kiểm tra giấy tờ": submitted → received."""
 
     @extend_schema(
@@ -241,11 +213,6 @@ class StaffRequestCheckApi(_StaffRequestActionApi):
     )
     def post(self, request, code: str):
         return super().post(request, code)
-
-    def act(self, service_request, request):
-        return service_request_check(
-            service_request=service_request, actor=request.user, ip=client_ip(request)
-        )
 
 
 class StaffRequestApproveApi(_StaffRequestActionApi):
@@ -281,12 +248,12 @@ class StaffRequestApproveApi(_StaffRequestActionApi):
         )
 
 
-class StaffRequestRejectApi(_StaffRequestActionApi):
+class StaffRequestRejectApi(CaseRejectAction, _StaffRequestActionApi):
     """ "Từ chối" with a required reason, shown to the citizen."""
 
     @extend_schema_serializer(component_name="StaffServiceRequestRejectInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500)
+    class InputSerializer(CaseRejectAction.InputSerializer):
+        pass
 
     @extend_schema(
         operation_id="staff_requests_reject",
@@ -297,35 +264,17 @@ class StaffRequestRejectApi(_StaffRequestActionApi):
     def post(self, request, code: str):
         return super().post(request, code)
 
-    def act(self, service_request, request):
-        data = self.InputSerializer(data=request.data)
-        if not data.is_valid():
-            raise ValidationError(
-                {"reason": [_("Vui lòng chọn hoặc nhập lý do từ chối.")]}, code="invalid"
-            )
-        return service_request_reject(
-            service_request=service_request,
-            actor=request.user,
-            ip=client_ip(request),
-            reason=data.validated_data["reason"],
-        )
 
+class StaffRequestReturnApi(CaseReturnAction, _StaffRequestActionApi):
+    """ "Yêu cầu bổ sung": the marked fields (and photo) go back to the citizen.
 
-class StaffRequestReturnApi(_StaffRequestActionApi):
-    """ "Yêu cầu bổ sung": the marked fields (and photo) go back to the citizen."""
+    ``items[].field``: a payload field of the kind (e.g. reason, address,
+    full_name, facility_code, from_month, description) or ``attachment``.
+    """
 
     @extend_schema_serializer(component_name="StaffServiceRequestReturnInput")
-    class InputSerializer(serializers.Serializer):
-        class ItemSerializer(serializers.Serializer):
-            field = serializers.CharField(
-                help_text="A payload field of the kind (e.g. reason, address, full_name, "
-                "facility_code, from_month, description) or attachment"
-            )
-            reason = serializers.ChoiceField(choices=CorrectionReason.choices)
-            note = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-        items = ItemSerializer(many=True)
-        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    class InputSerializer(CaseReturnAction.InputSerializer):
+        pass
 
     @extend_schema(
         operation_id="staff_requests_return",
@@ -335,17 +284,6 @@ class StaffRequestReturnApi(_StaffRequestActionApi):
     )
     def post(self, request, code: str):
         return super().post(request, code)
-
-    def act(self, service_request, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return service_request_return(
-            service_request=service_request,
-            actor=request.user,
-            ip=client_ip(request),
-            items=data.validated_data["items"],
-            note=data.validated_data.get("note", ""),
-        )
 
 
 class StaffRequestAttachmentApi(APIView):
@@ -361,10 +299,4 @@ class StaffRequestAttachmentApi(APIView):
     )
     def get(self, request, code: str):
         service_request = _request_or_404(request, code)
-        if not service_request.attachment:
-            raise Http404
-        return private_file_response(
-            service_request.attachment.open("rb"),
-            filename=f"{service_request.reference_code}.jpg",
-            content_type="image/jpeg",
-        )
+        return attachment_response(service_request)

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
@@ -22,22 +22,20 @@ from django.views.generic import TemplateView
 
 from accounts.staff_access import ClerkRequiredMixin
 from insurance.cards import kcb_display
-from vssid_portal.ratelimit import client_ip
 
+from ..case_views import errors_to_form
 from ..forms import StaffRejectForm, StaffReturnForm
 from ..lifecycle import case_history, correction_request_lines
 from ..selectors import ORDER_NEWEST, STATUS_OPEN
-from ..views import private_file_response
+from ..staff_views import CaseActionsMixin
 from .forms import CORRECTABLE_PERSON_FIELDS, StaffApproveForm, StaffRequestFilterForm
 from .kinds import current_card, decision_summary, field_display, payload_rows, policy_for
 from .models import ServiceRequest
 from .selectors import RequestQueueFilters, service_request_for_staff, service_requests_for_staff
 from .services import (
     service_request_approve,
-    service_request_check,
-    service_request_reject,
-    service_request_return,
 )
+from .views import attachment_response
 
 PAGE_SIZE = 25
 
@@ -116,7 +114,7 @@ def proposed_changes(service_request: ServiceRequest) -> list[ProposedChange]:
 
 
 @method_decorator(never_cache, name="dispatch")
-class StaffRequestView(ClerkRequiredMixin, TemplateView):
+class StaffRequestView(CaseActionsMixin, ClerkRequiredMixin, TemplateView):
     """One request: the person in the registry, what is asked, photo, history, actions."""
 
     template_name = "declarations/requests/staff/detail.html"
@@ -160,81 +158,41 @@ class StaffRequestView(ClerkRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         service_request = self.get_request()
-        policy = policy_for(service_request)
-        action = request.POST.get("action")
-        ip = client_ip(request)
-        try:
-            if action == "check":
-                service_request_check(service_request=service_request, actor=request.user, ip=ip)
-                messages.success(request, _("Đã ghi nhận: giấy tờ đã được kiểm tra."))
-            elif action == "approve":
-                form = StaffApproveForm(request.POST, answer_required=policy.answer_required)
-                if form.is_valid():
-                    try:
-                        service_request_approve(
-                            service_request=service_request,
-                            actor=request.user,
-                            ip=ip,
-                            answer=form.cleaned_data["answer"],
-                        )
-                    except ValidationError as exc:
-                        if not hasattr(exc, "error_dict"):
-                            raise
-                        for field, errors in exc.message_dict.items():
-                            for message in errors:
-                                form.add_error(field if field in form.fields else None, message)
-                if form.errors:
-                    context = self.get_context_data(approve_form=form)
-                    return self.render_to_response(context, status=400)
-                messages.success(
-                    request,
-                    _("Đã phê duyệt yêu cầu. Người gửi nhận thông báo qua SMS và thư điện tử."),
-                )
-            elif action == "return":
-                form = StaffReturnForm(
-                    request.POST, correctables=policy.correctables(service_request)
-                )
-                if form.is_valid():
-                    try:
-                        service_request_return(
-                            service_request=service_request,
-                            actor=request.user,
-                            ip=ip,
-                            items=form.items(),
-                            note=form.cleaned_data["note"],
-                        )
-                    except ValidationError as exc:
-                        if getattr(exc, "code", None) == "state_changed":
-                            raise
-                        form.add_service_errors(exc)
-                if form.errors:
-                    context = self.get_context_data(return_form=form, return_open=True)
-                    return self.render_to_response(context, status=400)
-                messages.success(
-                    request,
-                    _(
-                        "Đã gửi yêu cầu bổ sung. Người gửi nhận thông báo và chỉ sửa được các "
-                        "mục đã đánh dấu."
-                    ),
-                )
-            elif action == "reject":
-                form = StaffRejectForm(request.POST, reasons=self.reject_reasons(service_request))
-                if not form.is_valid():
-                    context = self.get_context_data(reject_form=form)
-                    return self.render_to_response(context, status=400)
-                service_request_reject(
-                    service_request=service_request,
-                    actor=request.user,
+        return self.case_post(
+            case=service_request,
+            policy=policy_for(service_request),
+            reject_reasons=self.reject_reasons(service_request),
+            messages_done={
+                "return": _(
+                    "Đã gửi yêu cầu bổ sung. Người gửi nhận thông báo và chỉ sửa được các "
+                    "mục đã đánh dấu."
+                ),
+                "reject": _("Đã từ chối yêu cầu. Người gửi sẽ thấy lý do."),
+            },
+        )
+
+    def approve(self, case: ServiceRequest, policy, ip: str):
+        form = StaffApproveForm(self.request.POST, answer_required=policy.answer_required)
+        if form.is_valid():
+            try:
+                service_request_approve(
+                    service_request=case,
+                    actor=self.request.user,
                     ip=ip,
-                    reason=form.cleaned_data["full_reason"],
+                    answer=form.cleaned_data["answer"],
                 )
-                messages.success(request, _("Đã từ chối yêu cầu. Người gửi sẽ thấy lý do."))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            # A colleague acted first, or the state forbids it: show it as it is now.
-            messages.error(request, " ".join(exc.messages))
-        return HttpResponseRedirect(request.path)
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    raise
+                errors_to_form(form, exc)
+        if form.errors:
+            context = self.get_context_data(approve_form=form)
+            return self.render_to_response(context, status=400)
+        messages.success(
+            self.request,
+            _("Đã phê duyệt yêu cầu. Người gửi nhận thông báo qua SMS và thư điện tử."),
+        )
+        return None
 
 
 @never_cache
@@ -244,11 +202,4 @@ def staff_request_attachment(request, code: str):
 
     if not is_clerk(request.user):
         raise Http404
-    service_request = service_request_for_staff(staff=request.user, code=code)
-    if service_request is None or not service_request.attachment:
-        raise Http404
-    return private_file_response(
-        service_request.attachment.open("rb"),
-        filename=f"{service_request.reference_code}.jpg",
-        content_type="image/jpeg",
-    )
+    return attachment_response(service_request_for_staff(staff=request.user, code=code))

@@ -98,6 +98,11 @@ def _child_id(value) -> int | None:
 class KindMixin(CitizenMixin):
     """The kind of the URL and the person it is for (own, or ``?con=`` a child)."""
 
+    def dispatch(self, request, slug: str):
+        if request.user.is_authenticated and not request.user.is_staff:
+            self.setup_kind(slug, _child_id(request.GET.get("con")))
+        return super().dispatch(request, slug)
+
     def setup_kind(self, slug: str, child_id: int | None) -> None:
         kind = SLUGS.get(slug)
         if kind is None:
@@ -147,11 +152,6 @@ class RequestNewView(KindMixin, View):
     """One kind's form; "Tiếp tục" leads to the confirmation screen."""
 
     template_name = "declarations/requests/new.html"
-
-    def dispatch(self, request, slug: str):
-        if request.user.is_authenticated and not request.user.is_staff:
-            self.setup_kind(slug, _child_id(request.GET.get("con")))
-        return super().dispatch(request, slug)
 
     def make_form(self, *args, **kwargs):
         return self.form_class(
@@ -226,11 +226,6 @@ class RequestConfirmView(KindMixin, View):
     """What will be sent, the commitment, "Gửi"."""
 
     template_name = "declarations/requests/confirm.html"
-
-    def dispatch(self, request, slug: str):
-        if request.user.is_authenticated and not request.user.is_staff:
-            self.setup_kind(slug, _child_id(request.GET.get("con")))
-        return super().dispatch(request, slug)
 
     def render_page(self, pending: dict, form, status: int = 200):
         return render(
@@ -321,6 +316,17 @@ def request_new_photo(request, slug: str):
 
 
 # ONE REQUEST -----------------------------------------------------------------------
+def attachment_response(service_request: ServiceRequest | None):
+    """A request's private photo (the caller decided who may see it), else 404."""
+    if service_request is None or not service_request.attachment:
+        raise Http404
+    return private_file_response(
+        service_request.attachment.open("rb"),
+        filename=f"{service_request.reference_code}.jpg",
+        content_type="image/jpeg",
+    )
+
+
 def _citizen_request_or_404(request, code: str) -> ServiceRequest:
     service_request = citizen_request(user=request.user, code=code)
     if service_request is None:
@@ -365,14 +371,7 @@ def request_attachment(request, code: str):
     """The request's supporting photo, for the citizens who may open the request."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    service_request = citizen_request(user=request.user, code=code)
-    if service_request is None or not service_request.attachment:
-        raise Http404
-    return private_file_response(
-        service_request.attachment.open("rb"),
-        filename=f"{service_request.reference_code}.jpg",
-        content_type="image/jpeg",
-    )
+    return attachment_response(citizen_request(user=request.user, code=code))
 
 
 @method_decorator(never_cache, name="dispatch")
