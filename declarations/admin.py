@@ -294,3 +294,33 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(office_scope(request.user))
+
+
+@admin.register(ServiceRequestEvent)
+class ServiceRequestEventAdmin(ReadOnlyAdmin):
+    """The requests' audit log: who moved which request, when, why (never edited)."""
+
+    list_display = ["created_at", "service_request", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "to_status", "created_at"]
+    search_fields = ["service_request__reference_code", "actor__username", "ip"]
+    list_select_related = ["service_request", "actor"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "service_request",
+        "action",
+        "from_status",
+        "to_status",
+        "reason",
+        "detail",
+        "actor",
+        "ip",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(office_scope(request.user, field="service_request__office"))
+            .select_related("service_request", "actor")
+        )
