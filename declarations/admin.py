@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.staff_access import office_scope
 from vssid_portal.admin_tools import ReadOnlyAdmin, RecordAccessAdminMixin, csv_export_action
 
-from .models import Declaration, DeclarationDraft, DeclarationEvent, DeclarationUpload
+from .models import (
+    Declaration,
+    DeclarationDraft,
+    DeclarationEvent,
+    DeclarationUpload,
+    ServiceRequest,
+    ServiceRequestEvent,
+)
 
 
 @admin.register(Declaration)
@@ -226,4 +233,96 @@ class DeclarationEventAdmin(ReadOnlyAdmin):
             .get_queryset(request)
             .filter(office_scope(request.user, field="declaration__office"))
             .select_related("declaration", "actor")
+        )
+
+
+# REQUESTS (declarations.requests) --------------------------------------------------
+class ServiceRequestEventInline(DeclarationEventInline):
+    model = ServiceRequestEvent
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests move through the lifecycle services (the clerk's pages)."""
+
+    list_display = ["reference_code", "kind", "person", "office", "status", "submitted_at"]
+    list_filter = ["status", "kind", "office__province", "created_at"]
+    search_fields = ["reference_code", "person__insurance_number", "filed_by__username"]
+    list_select_related = ["person", "office"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    fields = [
+        "reference_code",
+        "kind",
+        "status",
+        "person",
+        "filed_by",
+        "office",
+        "payload",
+        "attachment_link",
+        "answer",
+        "reject_reason",
+        "outcome",
+        "effective_on",
+        "applied_at",
+        "submitted_at",
+        "acknowledge_due_at",
+        "acknowledged_at",
+        "decided_at",
+        "correction_round",
+        "correction_items",
+        "correction_note",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    inlines = [ServiceRequestEventInline]
+
+    @admin.display(description=_("ảnh giấy tờ kèm theo"))
+    def attachment_link(self, obj: ServiceRequest):
+        if not obj.attachment:
+            return "—"
+        url = reverse("staff_requests:attachment", args=[obj.reference_code])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Xem ảnh"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(office_scope(request.user))
+
+
+@admin.register(ServiceRequestEvent)
+class ServiceRequestEventAdmin(ReadOnlyAdmin):
+    """The requests' audit log: who moved which request, when, why (never edited)."""
+
+    list_display = ["created_at", "service_request", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "to_status", "created_at"]
+    search_fields = ["service_request__reference_code", "actor__username", "ip"]
+    list_select_related = ["service_request", "actor"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "service_request",
+        "action",
+        "from_status",
+        "to_status",
+        "reason",
+        "detail",
+        "actor",
+        "ip",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(office_scope(request.user, field="service_request__office"))
+            .select_related("service_request", "actor")
         )

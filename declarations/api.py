@@ -285,6 +285,17 @@ class DeclarationStatusApi(APIView):
         return Response(data)
 
 
+def correction_round_read(data) -> tuple[int | None, Response | None]:
+    """The round of corrections a client answers (any case type), or a 400."""
+    try:
+        return int(data.get("correction_round", "")), None
+    except (TypeError, ValueError):
+        return None, Response(
+            {"correction_round": [_("Thiếu hoặc sai lần yêu cầu bổ sung.")]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+
+
 def _tracked_declaration(request, code: str, phone: str):
     """The declaration for code + phone (ACL-02), or an error Response."""
     rate_limit(
@@ -422,13 +433,9 @@ class DeclarationCorrectionApi(APIView):
             return error
         if declaration.status != "returned":
             return self.not_returned(declaration)
-        try:
-            round_ = int(request.data.get("correction_round", ""))
-        except (TypeError, ValueError):
-            return Response(
-                {"correction_round": [_("Thiếu hoặc sai lần yêu cầu bổ sung.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        round_, error = correction_round_read(request.data)
+        if error is not None:
+            return error
         marked = declaration.correction_fields()
         data = request.POST.copy()
         # "phone" proves who is asking; the corrected phone comes as new_phone.

@@ -451,7 +451,38 @@ class DeclarationEmailForm(forms.Form):
 
 
 # STAFF -----------------------------------------------------------------------
-class StaffQueueFilterForm(forms.Form):
+def queue_status_choices(statuses) -> list[tuple[str, str]]:
+    """A queue's status filter: waiting, overdue, each status, all."""
+    return [
+        ("open", _("Chờ xử lý")),
+        ("overdue", _("Quá hạn tiếp nhận")),
+        *statuses,
+        ("all", _("Tất cả")),
+    ]
+
+
+class QueueParamsForm(forms.Form):
+    """A clerk's queue filters read from GET parameters with Vietnamese names.
+
+    ``PARAMS`` maps each field to its parameter; an empty status means the
+    queue of what waits for the office.
+    """
+
+    PARAMS: dict[str, str] = {}
+
+    def __init__(self, params=None, **kwargs):
+        data = None
+        if params is not None:
+            data = {name: params.get(name, "").strip() for name in self.PARAMS.values()}
+            data["trang-thai"] = data["trang-thai"] or "open"
+        super().__init__(data, **kwargs)
+
+    def add_prefix(self, field_name):
+        # Render and read the Vietnamese parameter names.
+        return self.PARAMS.get(field_name, field_name)
+
+
+class StaffQueueFilterForm(QueueParamsForm):
     """The queue's filters, as GET parameters with Vietnamese names."""
 
     q = forms.CharField(
@@ -495,26 +526,13 @@ class StaffQueueFilterForm(forms.Form):
     }
 
     def __init__(self, params=None, **kwargs):
-        data = None
-        if params is not None:
-            data = {name: params.get(name, "").strip() for name in self.PARAMS.values()}
-            data["trang-thai"] = data["trang-thai"] or "open"
-        super().__init__(data, **kwargs)
-        self.fields["status"].choices = [
-            ("open", _("Chờ xử lý")),
-            ("overdue", _("Quá hạn tiếp nhận")),
-            *Declaration.Status.choices,
-            ("all", _("Tất cả")),
-        ]
+        super().__init__(params, **kwargs)
+        self.fields["status"].choices = queue_status_choices(Declaration.Status.choices)
         self.fields["kind"].choices = [("", _("Tất cả")), *Declaration.Kind.choices]
         self.fields["submission_mode"].choices = [
             ("", _("Tất cả")),
             *Declaration.SubmissionMode.choices,
         ]
-
-    def add_prefix(self, field_name):
-        # Render and read the Vietnamese parameter names.
-        return self.PARAMS.get(field_name, field_name)
 
     def clean(self):
         data = super().clean()

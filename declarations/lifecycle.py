@@ -90,11 +90,19 @@ class CasePolicy:
                 code="not_checked",
             )
 
-    def on_approve(self, case: Case, *, actor, ip: str | None) -> None:
-        """The effect of an approval (runs in the approving transaction)."""
+    def on_approve(self, case: Case, *, actor, ip: str | None) -> dict | None:
+        """The effect of an approval (runs in the approving transaction).
+
+        May return a dict kept in the approval event's ``detail`` (what the
+        approval changed, e.g. the registry values before and after).
+        """
 
     def on_submit(self, case: Case) -> None:
         """Recompute what depends on the submitted content (before saving)."""
+
+    def value(self, case: Case, name: str) -> object:
+        """The value of the correctable ``name`` as the case holds it now."""
+        return getattr(case, name)
 
     def apply_correction(
         self, case: Case, *, values: Mapping[str, object], photos: Mapping[str, object]
@@ -102,11 +110,12 @@ class CasePolicy:
         """Write the corrected values and photos on ``case`` (not saved yet).
 
         Returns the names of files written, removed again if the
-        transaction fails.
+        transaction fails. Photos are stored in the case's file fields of
+        the same name (``case_photos_store``).
         """
         for name, value in values.items():
             setattr(case, name, value)
-        return []
+        return case_photos_store(case=case, photos=photos)
 
     def notify(self, case: Case, action: str) -> None:
         """Queue the notices of ``action`` (in the moving transaction)."""
@@ -140,6 +149,28 @@ class CasePolicy:
             detail=detail or {},
             ip=ip or None,
         )
+
+
+def case_photos_store(*, case: Case, photos: Mapping[str, object]) -> list[str]:
+    """Store new photos in the case's file fields of the same name (not saved).
+
+    Returns the stored names (to remove if the transaction fails); the
+    replaced files are removed once the transaction commits.
+    """
+    from .services import _files_delete
+
+    written: list[str] = []
+    for slot, image in photos.items():
+        if not image:
+            continue
+        image.seek(0)
+        field = getattr(case, slot)
+        old_name = field.name
+        field.save(image.name.rsplit("/", 1)[-1], image, save=False)
+        written.append(field.name)
+        if old_name:
+            transaction.on_commit(lambda name=old_name: _files_delete([name]))
+    return written
 
 
 # CLOCKS -----------------------------------------------------------------------
@@ -222,9 +253,14 @@ def case_move(
     return case
 
 
-def case_submitted(*, policy: CasePolicy, case: Case, ip: str | None = None) -> None:
-    """Record the first submission of a case just saved (clock and event)."""
-    policy.event_record(case, action=CaseAction.SUBMITTED, from_status="", ip=ip, detail={})
+def case_submitted(*, policy: CasePolicy, case: Case, ip: str | None = None, actor=None) -> None:
+    """Record the first submission of a case just saved (clock and event).
+
+    ``actor``: the signed-in account that filed it, if any.
+    """
+    policy.event_record(
+        case, action=CaseAction.SUBMITTED, from_status="", ip=ip, actor=actor, detail={}
+    )
 
 
 @transaction.atomic
@@ -362,7 +398,7 @@ def case_resubmit(
             if missing:
                 raise ValidationError(missing, code="incomplete")
             changed = sorted(
-                name for name, value in values.items() if getattr(locked, name) != value
+                name for name, value in values.items() if policy.value(locked, name) != value
             ) + sorted(given)
             written = policy.apply_correction(locked, values=values, photos=photos)
             policy.on_submit(locked)
@@ -394,7 +430,9 @@ def case_approve(*, policy: CasePolicy, case: Case, actor, ip: str | None) -> Ca
         raise ValidationError(state_message(locked), code="state_changed")
     policy.approve_check(locked)
     one_click = locked.status == CaseStatus.SUBMITTED
-    policy.on_approve(locked, actor=actor, ip=ip)
+    detail = dict(policy.on_approve(locked, actor=actor, ip=ip) or {})
+    if one_click:
+        detail["one_click"] = True
     case_move(
         policy=policy,
         case=locked,
@@ -402,7 +440,7 @@ def case_approve(*, policy: CasePolicy, case: Case, actor, ip: str | None) -> Ca
         action=CaseAction.APPROVED,
         actor=actor,
         ip=ip,
-        detail={"one_click": True} if one_click else None,
+        detail=detail or None,
     )
     policy.notify(locked, CaseAction.APPROVED)
     return locked

@@ -23,10 +23,17 @@ REFERENCE_ALPHABET = READABLE_ALPHABET
 REFERENCE_RANDOM_LENGTH = 8
 
 
+def reference_code_make(prefix: str) -> str:
+    """``prefix`` + date + 8 random characters (about 39 bits): unguessable, unique."""
+    random_part = "".join(
+        secrets.choice(REFERENCE_ALPHABET) for _i in range(REFERENCE_RANDOM_LENGTH)
+    )
+    return f"{prefix}{timezone.localdate():%y%m%d}{random_part}"
+
+
 def reference_code_new() -> str:
-    """``DK`` + date + 8 random characters (about 39 bits): unguessable, unique."""
-    random_part = "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(8))
-    return f"DK{timezone.localdate():%y%m%d}{random_part}"
+    """A tờ khai's code: ``DK`` + date + 8 random characters."""
+    return reference_code_make("DK")
 
 
 def declaration_upload_to(instance, filename: str) -> str:
@@ -254,6 +261,8 @@ class DeclarationUpload(models.Model):
         ID_FRONT = "id_front", _("Ảnh mặt trước")
         ID_BACK = "id_back", _("Ảnh mặt sau")
         BIRTH_CERTIFICATE = "birth_certificate", _("Ảnh giấy khai sinh")
+        # The supporting photo of a request (declarations.requests).
+        ATTACHMENT = "attachment", _("Ảnh giấy tờ kèm theo")
 
     draft = models.ForeignKey(DeclarationDraft, on_delete=models.CASCADE, related_name="uploads")
     slot = models.CharField(_("loại ảnh"), max_length=20, choices=Slot)
@@ -271,3 +280,8 @@ class DeclarationUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot} of draft {self.draft_id}"
+
+
+# The requests a signed-in citizen files (card reissue, corrections, ...):
+# their own package, loaded with the app's models.
+from .requests.models import ServiceRequest, ServiceRequestEvent  # noqa: E402, F401

@@ -8,7 +8,6 @@ an approval opens the account, and the notices.
 """
 
 import logging
-from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -111,24 +110,6 @@ class DeclarationPolicy(CasePolicy):
 
     def on_submit(self, case: Declaration) -> None:
         case.registry_match, case.registry_mismatches = declaration_registry_match(declaration=case)
-
-    def apply_correction(
-        self, case: Declaration, *, values: Mapping[str, object], photos: Mapping[str, object]
-    ) -> list[str]:
-        written = super().apply_correction(case, values=values, photos=photos)
-        for slot, image in photos.items():
-            if not image:
-                continue
-            image.seek(0)
-            field = getattr(case, slot)
-            old_name = field.name
-            field.save(image.name.rsplit("/", 1)[-1], image, save=False)
-            written.append(field.name)
-            if old_name:
-                from .services import _files_delete
-
-                transaction.on_commit(lambda name=old_name: _files_delete([name]))
-        return written
 
     def notify(self, case: Declaration, action: str) -> None:
         from .corrections import correction_url

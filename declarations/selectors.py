@@ -140,15 +140,23 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def queue_status_q(status: str) -> Q | None:
+    """A queue's status filter (any case model): open, overdue, all or one status."""
+    if status == STATUS_OPEN:
+        return Q(status__in=AWAITING_OFFICE)
+    if status == STATUS_OVERDUE:
+        return overdue_q()
+    if status and status != STATUS_ALL:
+        return Q(status=status)
+    return None
+
+
 def declarations_for_staff(*, staff, filters: QueueFilters) -> QuerySet[Declaration]:
     """The clerk's queue: their offices only, filtered, newest first."""
     declarations = Declaration.objects.filter(office_scope(staff))
-    if filters.status == STATUS_OPEN:
-        declarations = declarations.filter(status__in=AWAITING_OFFICE)
-    elif filters.status == STATUS_OVERDUE:
-        declarations = declarations.filter(overdue_q())
-    elif filters.status and filters.status != STATUS_ALL:
-        declarations = declarations.filter(status=filters.status)
+    status_q = queue_status_q(filters.status)
+    if status_q is not None:
+        declarations = declarations.filter(status_q)
     if filters.kind:
         declarations = declarations.filter(kind=filters.kind)
     if filters.submission_mode:

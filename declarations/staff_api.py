@@ -29,14 +29,16 @@ from vssid_portal.ratelimit import client_ip
 
 from .api import CorrectionLineSerializer, ErrorSerializer, _errors
 from .cases import CorrectionReason
-from .lifecycle import correction_request_lines
+from .lifecycle import (
+    case_acknowledge,
+    case_reject,
+    case_return_for_correction,
+    correction_request_lines,
+)
 from .models import Declaration
 from .review import (
     POLICY,
     declaration_approve,
-    declaration_mark_checked,
-    declaration_reject,
-    declaration_return_for_correction,
 )
 from .selectors import (
     ORDER_DUE,
@@ -240,26 +242,112 @@ class StaffDeclarationDetailApi(APIView):
         return Response(StaffDeclarationDetailSerializer(declaration).data)
 
 
-class _StaffDeclarationActionApi(APIView):
-    permission_classes = [IsAuthenticated, IsClerk]
+class StaffCaseActionApi(APIView):
+    """A clerk's action on one case of any type: 404 outside the clerk's
+    offices, 409 when the case's state forbids it, 400 for bad input, else the
+    case as it is now. A type sets ``get_case``, ``policy_for`` and ``output``;
+    the action mixins below (or the type) set ``act``."""
 
-    def act(self, declaration: Declaration, request) -> Declaration:  # pragma: no cover
+    permission_classes = [IsAuthenticated, IsClerk]
+    conflict_codes = CONFLICT_CODES
+
+    def get_case(self, request, code: str):  # pragma: no cover - per type
+        raise NotImplementedError
+
+    def policy_for(self, case):  # pragma: no cover - per type
+        raise NotImplementedError
+
+    def output(self, case) -> dict:  # pragma: no cover - per type
+        raise NotImplementedError
+
+    def act(self, case, request):  # pragma: no cover - per action
         raise NotImplementedError
 
     def post(self, request, code: str):
-        declaration = _declaration_or_404(request, code)
+        case = self.get_case(request, code)
         try:
-            declaration = self.act(declaration, request)
+            self.act(case, request)
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            conflict = getattr(exc, "code", None) in CONFLICT_CODES
+            conflict = getattr(exc, "code", None) in self.conflict_codes
             return Response(
                 _errors(exc),
                 status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
             )
-        declaration.refresh_from_db()
-        return Response(StaffDeclarationDetailSerializer(declaration).data)
+        case.refresh_from_db()
+        return Response(self.output(case))
+
+
+class CaseCheckAction:
+    """ "Đã kiểm tra giấy tờ": submitted → received."""
+
+    def act(self, case, request):
+        return case_acknowledge(
+            policy=self.policy_for(case), case=case, actor=request.user, ip=client_ip(request)
+        )
+
+
+class CaseRejectAction:
+    """ "Từ chối" with a required reason, sent to the citizen."""
+
+    @extend_schema_serializer(component_name="StaffDeclarationRejectInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    def act(self, case, request):
+        data = self.InputSerializer(data=request.data)
+        if not data.is_valid():
+            raise ValidationError(
+                {"reason": [_("Vui lòng chọn hoặc nhập lý do từ chối.")]}, code="invalid"
+            )
+        return case_reject(
+            policy=self.policy_for(case),
+            case=case,
+            actor=request.user,
+            ip=client_ip(request),
+            reason=data.validated_data["reason"],
+        )
+
+
+class CaseReturnAction:
+    """ "Yêu cầu bổ sung": the marked fields and photos go back to the citizen."""
+
+    @extend_schema_serializer(component_name="StaffDeclarationReturnInput")
+    class InputSerializer(serializers.Serializer):
+        class ItemSerializer(serializers.Serializer):
+            field = serializers.CharField(
+                help_text="full_name, date_of_birth, id_number, contact_address, contact_person, "
+                "email, phone, portrait, id_front, id_back, birth_certificate"
+            )
+            reason = serializers.ChoiceField(choices=CorrectionReason.choices)
+            note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+        items = ItemSerializer(many=True)
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def act(self, case, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)  # a 400 with the field map
+        return case_return_for_correction(
+            policy=self.policy_for(case),
+            case=case,
+            actor=request.user,
+            ip=client_ip(request),
+            items=data.validated_data["items"],
+            note=data.validated_data.get("note", ""),
+        )
+
+
+class _StaffDeclarationActionApi(StaffCaseActionApi):
+    def get_case(self, request, code: str) -> Declaration:
+        return _declaration_or_404(request, code)
+
+    def policy_for(self, case):
+        return POLICY
+
+    def output(self, case) -> dict:
+        return StaffDeclarationDetailSerializer(case).data
 
 
 ACTION_RESPONSES = {
@@ -270,7 +358,7 @@ ACTION_RESPONSES = {
 }
 
 
-class StaffDeclarationCheckApi(_StaffDeclarationActionApi):
+class StaffDeclarationCheckApi(CaseCheckAction, _StaffDeclarationActionApi):
     """ "Đã kiểm tra giấy tờ": submitted → received."""
 
     @extend_schema(
@@ -281,11 +369,6 @@ class StaffDeclarationCheckApi(_StaffDeclarationActionApi):
     )
     def post(self, request, code: str):
         return super().post(request, code)
-
-    def act(self, declaration, request):
-        return declaration_mark_checked(
-            declaration=declaration, actor=request.user, ip=client_ip(request)
-        )
 
 
 class StaffDeclarationApproveApi(_StaffDeclarationActionApi):
@@ -310,68 +393,27 @@ class StaffDeclarationApproveApi(_StaffDeclarationActionApi):
         )
 
 
-class StaffDeclarationRejectApi(_StaffDeclarationActionApi):
+class StaffDeclarationRejectApi(CaseRejectAction, _StaffDeclarationActionApi):
     """ "Từ chối" with a required reason, sent to the citizen."""
-
-    @extend_schema_serializer(component_name="StaffDeclarationRejectInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500)
 
     @extend_schema(
         operation_id="staff_declarations_reject",
-        request=InputSerializer,
+        request=CaseRejectAction.InputSerializer,
         responses=ACTION_RESPONSES,
         tags=["staff"],
     )
     def post(self, request, code: str):
         return super().post(request, code)
 
-    def act(self, declaration, request):
-        data = self.InputSerializer(data=request.data)
-        if not data.is_valid():
-            raise ValidationError(
-                {"reason": [_("Vui lòng chọn hoặc nhập lý do từ chối.")]}, code="invalid"
-            )
-        return declaration_reject(
-            declaration=declaration,
-            actor=request.user,
-            ip=client_ip(request),
-            reason=data.validated_data["reason"],
-        )
 
-
-class StaffDeclarationReturnApi(_StaffDeclarationActionApi):
+class StaffDeclarationReturnApi(CaseReturnAction, _StaffDeclarationActionApi):
     """ "Yêu cầu bổ sung": the marked fields and photos go back to the citizen."""
-
-    @extend_schema_serializer(component_name="StaffDeclarationReturnInput")
-    class InputSerializer(serializers.Serializer):
-        class ItemSerializer(serializers.Serializer):
-            field = serializers.CharField(
-                help_text="full_name, date_of_birth, id_number, contact_address, contact_person, "
-                "email, phone, portrait, id_front, id_back, birth_certificate"
-            )
-            reason = serializers.ChoiceField(choices=CorrectionReason.choices)
-            note = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-        items = ItemSerializer(many=True)
-        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
     @extend_schema(
         operation_id="staff_declarations_return",
-        request=InputSerializer,
+        request=CaseReturnAction.InputSerializer,
         responses=ACTION_RESPONSES,
         tags=["staff"],
     )
     def post(self, request, code: str):
         return super().post(request, code)
-
-    def act(self, declaration, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)  # a 400 with the field map
-        return declaration_return_for_correction(
-            declaration=declaration,
-            actor=request.user,
-            ip=client_ip(request),
-            items=data.validated_data["items"],
-            note=data.validated_data.get("note", ""),
-        )

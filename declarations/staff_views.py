@@ -24,15 +24,19 @@ from accounts.staff_access import ClerkRequiredMixin
 from vssid_portal.ratelimit import client_ip
 
 from .forms import StaffQueueFilterForm, StaffRejectForm, StaffReturnForm
-from .lifecycle import case_history, correction_request_lines
+from .lifecycle import (
+    case_acknowledge,
+    case_history,
+    case_reject,
+    case_return_for_correction,
+    correction_request_lines,
+)
 from .models import Declaration, DeclarationUpload
+from .requests.selectors import service_request_counts
 from .review import (
     COMMON_REJECT_REASONS,
     POLICY,
     declaration_approve,
-    declaration_mark_checked,
-    declaration_reject,
-    declaration_return_for_correction,
     one_click_approvable,
 )
 from .selectors import (
@@ -58,6 +62,7 @@ class StaffHomeView(ClerkRequiredMixin, TemplateView):
         profile = getattr(self.request.user, "staff_profile", None)
         clocks = overdue_by_office(staff=self.request.user)
         return super().get_context_data(
+            request_counts=service_request_counts(staff=self.request.user),
             statuses=statuses,
             open_count=sum(counts[s] for s in Declaration.AWAITING_OFFICE),
             overdue_count=sum(clock.overdue for clock in clocks),
@@ -112,8 +117,73 @@ class StaffQueueView(ClerkRequiredMixin, TemplateView):
         )
 
 
+class CaseActionsMixin:
+    """The clerk's actions on one case's page, for any case type.
+
+    "Đã kiểm tra giấy tờ", "Yêu cầu bổ sung" and "Từ chối" are the
+    lifecycle's; "Phê duyệt" is the type's own ``approve``. A refused form is
+    shown again with its errors (400); a move a colleague made first is a
+    message on the page as it is now.
+    """
+
+    def approve(self, case, policy, ip: str):  # pragma: no cover - per type
+        raise NotImplementedError
+
+    def case_post(self, *, case, policy, reject_reasons, messages_done: dict):
+        request = self.request
+        action = request.POST.get("action")
+        ip = client_ip(request)
+        try:
+            if action == "check":
+                case_acknowledge(policy=policy, case=case, actor=request.user, ip=ip)
+                messages.success(request, _("Đã ghi nhận: giấy tờ đã được kiểm tra."))
+            elif action == "approve":
+                refused = self.approve(case, policy, ip)
+                if refused is not None:
+                    return refused
+            elif action == "return":
+                form = StaffReturnForm(request.POST, correctables=policy.correctables(case))
+                if form.is_valid():
+                    try:
+                        case_return_for_correction(
+                            policy=policy,
+                            case=case,
+                            actor=request.user,
+                            ip=ip,
+                            items=form.items(),
+                            note=form.cleaned_data["note"],
+                        )
+                    except ValidationError as exc:
+                        if getattr(exc, "code", None) == "state_changed":
+                            raise
+                        form.add_service_errors(exc)
+                if form.errors:
+                    context = self.get_context_data(return_form=form, return_open=True)
+                    return self.render_to_response(context, status=400)
+                messages.success(request, messages_done["return"])
+            elif action == "reject":
+                form = StaffRejectForm(request.POST, reasons=reject_reasons)
+                if not form.is_valid():
+                    context = self.get_context_data(reject_form=form)
+                    return self.render_to_response(context, status=400)
+                case_reject(
+                    policy=policy,
+                    case=case,
+                    actor=request.user,
+                    ip=ip,
+                    reason=form.cleaned_data["full_reason"],
+                )
+                messages.success(request, messages_done["reject"])
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            # A colleague acted first, or the state forbids it: show it as it is now.
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(request.path)
+
+
 @method_decorator(never_cache, name="dispatch")
-class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
+class StaffDeclarationView(CaseActionsMixin, ClerkRequiredMixin, TemplateView):
     """One declaration: fields, images, registry comparison, history, actions."""
 
     template_name = "declarations/staff/detail.html"
@@ -150,63 +220,25 @@ class StaffDeclarationView(ClerkRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         declaration = self.get_declaration()
-        action = request.POST.get("action")
-        ip = client_ip(request)
-        try:
-            if action == "check":
-                declaration_mark_checked(declaration=declaration, actor=request.user, ip=ip)
-                messages.success(request, _("Đã ghi nhận: giấy tờ đã được kiểm tra."))
-            elif action == "approve":
-                declaration_approve(declaration=declaration, actor=request.user, ip=ip)
-                messages.success(
-                    request,
-                    _(
-                        "Đã phê duyệt. Tài khoản {username} đã được tạo; mật khẩu khởi tạo "
-                        "được gửi qua SMS tới số điện thoại trên tờ khai."
-                    ).format(username=declaration.insurance_number),
-                )
-            elif action == "return":
-                form = StaffReturnForm(request.POST, correctables=POLICY.correctables(declaration))
-                if form.is_valid():
-                    try:
-                        declaration_return_for_correction(
-                            declaration=declaration,
-                            actor=request.user,
-                            ip=ip,
-                            items=form.items(),
-                            note=form.cleaned_data["note"],
-                        )
-                    except ValidationError as exc:
-                        if getattr(exc, "code", None) == "state_changed":
-                            raise
-                        form.add_service_errors(exc)
-                if form.errors:
-                    context = self.get_context_data(return_form=form, return_open=True)
-                    return self.render_to_response(context, status=400)
-                messages.success(
-                    request,
-                    _(
-                        "Đã gửi yêu cầu bổ sung. Người nộp nhận tin nhắn SMS và thư điện tử "
-                        "có đường dẫn để sửa đúng các mục đã đánh dấu."
-                    ),
-                )
-            elif action == "reject":
-                form = StaffRejectForm(request.POST, reasons=COMMON_REJECT_REASONS)
-                if not form.is_valid():
-                    context = self.get_context_data(reject_form=form)
-                    return self.render_to_response(context, status=400)
-                declaration_reject(
-                    declaration=declaration,
-                    actor=request.user,
-                    ip=ip,
-                    reason=form.cleaned_data["full_reason"],
-                )
-                messages.success(
-                    request, _("Đã từ chối tờ khai. Người đăng ký sẽ nhận lý do qua SMS.")
-                )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            # A colleague acted first, or the state forbids it: show it as it is now.
-            messages.error(request, " ".join(exc.messages))
-        return HttpResponseRedirect(request.path)
+        return self.case_post(
+            case=declaration,
+            policy=POLICY,
+            reject_reasons=COMMON_REJECT_REASONS,
+            messages_done={
+                "return": _(
+                    "Đã gửi yêu cầu bổ sung. Người nộp nhận tin nhắn SMS và thư điện tử "
+                    "có đường dẫn để sửa đúng các mục đã đánh dấu."
+                ),
+                "reject": _("Đã từ chối tờ khai. Người đăng ký sẽ nhận lý do qua SMS."),
+            },
+        )
+
+    def approve(self, case: Declaration, policy, ip: str):
+        declaration_approve(declaration=case, actor=self.request.user, ip=ip)
+        messages.success(
+            self.request,
+            _(
+                "Đã phê duyệt. Tài khoản {username} đã được tạo; mật khẩu khởi tạo "
+                "được gửi qua SMS tới số điện thoại trên tờ khai."
+            ).format(username=case.insurance_number),
+        )

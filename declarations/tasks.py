@@ -7,3 +7,11 @@ def drafts_purge_task() -> int:
     from .services import drafts_purge_abandoned
 
     return drafts_purge_abandoned()
+
+
+@shared_task(name="declarations.requests_apply_due")
+def requests_apply_due_task() -> int:
+    """Write on the cards the approved facility changes whose quarter has begun."""
+    from .requests.services import service_requests_apply_due
+
+    return service_requests_apply_due()

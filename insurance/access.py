@@ -78,6 +78,18 @@ def declarations_visible_filter(user) -> Q:
     return Q(insurance_number=user.username) | Q(guardian=user)
 
 
+def service_requests_visible_filter(user) -> Q:
+    """Which requests (``declarations.ServiceRequest``) a citizen may open.
+
+    Those they filed, and those about themselves or one of their children
+    (whoever filed them); staff and anonymous users match nothing here.
+    """
+    if not getattr(user, "is_authenticated", False) or user.is_staff or not user.is_active:
+        return Q(pk__in=[])
+    numbers = [user.username, *(child.username for child in guardian_children(guardian=user))]
+    return Q(filed_by=user) | Q(person__insurance_number__in=numbers)
+
+
 class CitizenRequiredMixin:
     """A records page of the signed-in citizen or of one of their children.
 

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from .access import IsCitizen, children_for_viewer, records_owner
 from .cards import card_qr_payload, card_validity
 from .models import BenefitPayment, MedicalVisit, ParticipationPeriod, Person
+from .month_marks import month_marks_for_history
 from .pdf import card_attestation_issue, history_extract_issue
 from .records_cache import cached_api_response
 from .selectors import (
@@ -75,6 +76,66 @@ class TotalsPagination(PageNumberPagination):
 
 
 class HistoryPagination(TotalsPagination):
+    """Also carries ``marks``: each BHXH month as paid / employer debt / gap,
+    in ranges, with the matching actions (insurance.month_marks)."""
+
+    marks_schema = {
+        "type": "object",
+        "nullable": True,
+        "description": "BHXH months from the first to last month: paid, owed (employer "
+        "debt) or gap, as ranges with an explanation and actions (links).",
+        "properties": {
+            "months": {
+                "type": "object",
+                "properties": {
+                    "paid": {"type": "integer"},
+                    "owed": {"type": "integer"},
+                    "gap": {"type": "integer"},
+                },
+            },
+            "ranges": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "state": {"type": "string", "enum": ["paid", "owed", "gap"]},
+                        "from_month": {"type": "string", "example": "2024-03"},
+                        "to_month": {"type": "string", "example": "2024-05"},
+                        "months": {"type": "integer"},
+                        "label": {"type": "string"},
+                        "explanation": {"type": "string"},
+                        "employers": {"type": "array", "items": {"type": "string"}},
+                        "actions": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "kind": {"type": "string", "enum": ["report", "voluntary"]},
+                                    "label": {"type": "string"},
+                                    "url": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    }
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.marks = getattr(view, "marks", None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["marks"] = self.marks
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["marks"] = self.marks_schema
+        return response
+
     totals_schema = {
         "type": "object",
         "description": "Months per insurance type (union of ranges: overlaps count once).",
@@ -180,6 +241,11 @@ class HistoryMeApi(CitizenApiMixin, generics.ListAPIView):
             t.insurance_type: {"months": t.total_months, "owed_months": t.owed_months}
             for t in history.types
         }
+        owner = records_owner(self.request, child_id=self.kwargs.get("child_id"))
+        marks = month_marks_for_history(
+            history, today=timezone.localdate(), child_id=owner.child_id
+        )
+        self.marks = marks.as_json() if marks is not None else None
         periods = periods_for_person(person=person)
         insurance_type = self.request.query_params.get("insurance_type")
         if insurance_type:

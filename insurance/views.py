@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from .access import CitizenRequiredMixin, children_for_viewer
 from .card_image import card_png_cached, card_png_key
 from .cards import card_number_parse, card_validity, kcb_display
+from .month_marks import month_marks_for_history
 from .pdf import card_attestation_issue, history_extract_issue
 from .records_cache import cached_section
 from .selectors import (
@@ -162,7 +163,9 @@ class HistoryView(RecordsPageMixin, TemplateView):
     section_template = "insurance/sections/history.html"
 
     def get_section_context(self) -> dict:
-        return {"history": history_for_person(person=self.person)}
+        history = history_for_person(person=self.person)
+        marks = month_marks_for_history(history, today=_today(), child_id=self.owner.child_id)
+        return {"history": history, "marks": marks}
 
 
 def pdf_response(content: bytes, *, filename: str) -> HttpResponse:

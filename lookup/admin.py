@@ -51,8 +51,16 @@ class MedicalFacilityAdmin(admin.ModelAdmin):
         "province",
         "has_bhyt_contract",
         "may_issue_sick_leave",
+        "accepts_initial_registration",
     ]
-    list_filter = ["level", "has_bhyt_contract", "may_issue_sick_leave", "is_generated", "province"]
+    list_filter = [
+        "level",
+        "has_bhyt_contract",
+        "may_issue_sick_leave",
+        "accepts_initial_registration",
+        "is_generated",
+        "province",
+    ]
     search_fields = ["code", "name", "search_text"]
     list_select_related = ["province"]
     autocomplete_fields = ["district"]

@@ -130,6 +130,7 @@ class FacilityOutputSerializer(MapLinksMixin, serializers.ModelSerializer):
             "province",
             "has_bhyt_contract",
             "may_issue_sick_leave",
+            "accepts_initial_registration",
             "latitude",
             "longitude",
             "map_url",
@@ -276,6 +277,12 @@ class FacilityFilterSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=MedicalFacility.Level.choices, required=False)
     has_bhyt_contract = serializers.BooleanField(required=False, allow_null=True, default=None)
     may_issue_sick_leave = serializers.BooleanField(required=False, allow_null=True, default=None)
+    accepts_initial_registration = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Nhận đăng ký KCB ban đầu (chọn được khi đổi nơi đăng ký KCB ban đầu).",
+    )
 
 
 @public_cache
@@ -297,6 +304,7 @@ class FacilityListApi(SearchListApi):
             level=data.get("level", ""),
             has_bhyt_contract=data.get("has_bhyt_contract"),
             may_issue_sick_leave=data.get("may_issue_sick_leave"),
+            accepts_initial_registration=data.get("accepts_initial_registration"),
         )
 
 

@@ -80,6 +80,9 @@ class FacilitySearchForm(SearchForm):
         required=False,
         choices=TriStateChoice.CHOICES,
     )
+    initial = forms.ChoiceField(
+        label=_("Nhận đăng ký KCB ban đầu"), required=False, choices=TriStateChoice.CHOICES
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +97,7 @@ class FacilitySearchForm(SearchForm):
             "level": data["level"],
             "has_bhyt_contract": TriStateChoice.to_bool(data["bhyt"]),
             "may_issue_sick_leave": TriStateChoice.to_bool(data["sick_leave"]),
+            "accepts_initial_registration": TriStateChoice.to_bool(data["initial"]),
         }
 
 

@@ -216,6 +216,14 @@ class MedicalFacility(SearchableModel):
     may_issue_sick_leave = models.BooleanField(
         _("được cấp giấy chứng nhận nghỉ việc hưởng BHXH"), default=False
     )
+    accepts_initial_registration = models.BooleanField(
+        _("nhận đăng ký KCB ban đầu"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Người tham gia BHYT được chọn cơ sở này làm nơi đăng ký khám chữa bệnh ban đầu."
+        ),
+    )
     latitude = models.DecimalField(
         _("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True
     )

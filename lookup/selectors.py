@@ -121,6 +121,7 @@ def facility_search(
     level: str = "",
     has_bhyt_contract: bool | None = None,
     may_issue_sick_leave: bool | None = None,
+    accepts_initial_registration: bool | None = None,
 ) -> QuerySet[MedicalFacility]:
     queryset = MedicalFacility.objects.select_related("province").order_by("code")
     if province_code:
@@ -131,6 +132,8 @@ def facility_search(
         queryset = queryset.filter(has_bhyt_contract=has_bhyt_contract)
     if may_issue_sick_leave is not None:
         queryset = queryset.filter(may_issue_sick_leave=may_issue_sick_leave)
+    if accepts_initial_registration is not None:
+        queryset = queryset.filter(accepts_initial_registration=accepts_initial_registration)
     return _match_terms(queryset, q)
 
 

@@ -138,9 +138,27 @@ def _fk_ids(row: dict, **mapping: str) -> dict:
     return out
 
 
+# Levels where a BHYT participant may register for initial care (KCB ban
+# đầu): commune, district and provincial facilities with a BHYT contract.
+# Central hospitals take initial registrations only for a few groups, so the
+# reference data marks them as not accepting; an administrator may change a
+# facility in the admin, and a data set may say so itself.
+INITIAL_REGISTRATION_LEVELS = {"commune", "district", "province"}
+
+
+def accepts_initial_registration_default(*, level: str, has_bhyt_contract: bool) -> bool:
+    return bool(has_bhyt_contract) and level in INITIAL_REGISTRATION_LEVELS
+
+
 def _facility_rows() -> list[dict]:
     rows = []
     for row in _read("facilities.json"):
+        row.setdefault(
+            "accepts_initial_registration",
+            accepts_initial_registration_default(
+                level=row["level"], has_bhyt_contract=row["has_bhyt_contract"]
+            ),
+        )
         row = _fk_ids(row, province="province_id", district="district_id", generated="is_generated")
         row["latitude"] = _coordinate(row["latitude"])
         row["longitude"] = _coordinate(row["longitude"])

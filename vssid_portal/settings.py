@@ -280,6 +280,12 @@ CELERY_BEAT_SCHEDULE["declarations-drafts-purge"] = {
     "task": "declarations.drafts_purge",
     "schedule": 3600.0,
 }
+# Requests: an approved change of the initial KCB facility takes effect on
+# the first day of the next quarter; hourly, idempotent (each applied once).
+CELERY_BEAT_SCHEDULE["declarations-requests-apply-due"] = {
+    "task": "declarations.requests_apply_due",
+    "schedule": 3600.0,
+}
 
 # NOTIFICATIONS ---------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="outbox")
@@ -428,6 +434,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "DeclarationStatusEnum": "declarations.models.Declaration.Status",
         "DeclarationKindEnum": "declarations.models.Declaration.Kind",
         "StaffQueueStatusEnum": "declarations.selectors.STAFF_QUEUE_STATUSES",
+        "ServiceRequestKindEnum": "declarations.requests.models.ServiceRequest.Kind",
     }
 )
 # ACCOUNT SECURITY (accounts app: sign-in, lockout, OTP, devices) -------------

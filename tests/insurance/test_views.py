@@ -144,7 +144,12 @@ def test_history_groups_by_employer_totals_months_and_warns_about_debts(client, 
     # BHXH: 01/2015-12/2016 and 07/2016-09/2017 overlap -> 01/2015-09/2017 = 33.
     assert "2 năm 9 tháng" in html and "(33 tháng)" in html
     assert "Bảo hiểm y tế" in html and "1 năm" in html
-    assert html.index("Công ty TNHH Điện tử Sao Việt") < html.index("Vận tải Biển Khánh Hội")
+    # Employers in the timeline in order of their first month (the month
+    # marks above it name the employer that owes).
+    timeline = html[html.index('class="timeline"') :]
+    assert timeline.index("Công ty TNHH Điện tử Sao Việt") < timeline.index(
+        "Vận tải Biển Khánh Hội"
+    )
     assert "Đơn vị còn nợ 3 tháng." in html
     assert 'role="alert"' in html
 

@@ -204,6 +204,78 @@ PRIVATE = {
         "/dang-ky/tiep-tuc/FORGED/",
         "declarations/test_resume.py (signed, 7 days, until submitted)",
     ),
+    "ca-nhan/yeu-cau/moi/<str:slug>/": (
+        "/ca-nhan/yeu-cau/moi/cap-lai-the/",
+        "declarations/test_requests_access.py (the viewer's own form; staff 403)",
+    ),
+    "ca-nhan/yeu-cau/moi/<str:slug>/xac-nhan/": (
+        "/ca-nhan/yeu-cau/moi/cap-lai-the/xac-nhan/",
+        "declarations/test_requests_round_trips.py (this session's pending request)",
+    ),
+    "ca-nhan/yeu-cau/moi/<str:slug>/anh/": (
+        "/ca-nhan/yeu-cau/moi/sua-thong-tin/anh/",
+        "declarations/test_requests_access.py (this browser's draft only)",
+    ),
+    "ca-nhan/yeu-cau/<str:code>/": (
+        "/ca-nhan/yeu-cau/YC2612050000AAAA/",
+        "declarations/test_requests_access.py",
+    ),
+    "ca-nhan/yeu-cau/<str:code>/anh/": (
+        "/ca-nhan/yeu-cau/YC2612050000AAAA/anh/",
+        "declarations/test_requests_access.py",
+    ),
+    "ca-nhan/yeu-cau/<str:code>/bo-sung/": (
+        "/ca-nhan/yeu-cau/YC2612050000AAAA/bo-sung/",
+        "declarations/test_requests_access.py",
+    ),
+    "ca-nhan/yeu-cau/<str:code>/bo-sung/anh/": (
+        "/ca-nhan/yeu-cau/YC2612050000AAAA/bo-sung/anh/",
+        "declarations/test_requests_access.py (this browser's draft only)",
+    ),
+    "api/v1/me/requests/<str:code>/": (
+        "/api/v1/me/requests/YC2612050000AAAA/",
+        "declarations/test_requests_access.py",
+    ),
+    "api/v1/me/requests/<str:code>/correction/": (
+        "/api/v1/me/requests/YC2612050000AAAA/correction/",
+        "declarations/test_requests_api.py",
+    ),
+    "api/v1/me/requests/<str:code>/attachment/": (
+        "/api/v1/me/requests/YC2612050000AAAA/attachment/",
+        "declarations/test_requests_access.py",
+    ),
+    "can-bo/yeu-cau/<str:code>/": (
+        "/can-bo/yeu-cau/YC2612050000AAAA/",
+        "declarations/test_requests_access.py",
+    ),
+    "can-bo/yeu-cau/<str:code>/anh/": (
+        "/can-bo/yeu-cau/YC2612050000AAAA/anh/",
+        "declarations/test_requests_access.py",
+    ),
+    "api/v1/staff/requests/<str:code>/": (
+        "/api/v1/staff/requests/YC2612050000AAAA/",
+        "declarations/test_requests_access.py",
+    ),
+    "api/v1/staff/requests/<str:code>/check/": (
+        "/api/v1/staff/requests/YC2612050000AAAA/check/",
+        "declarations/test_requests_access.py",
+    ),
+    "api/v1/staff/requests/<str:code>/approve/": (
+        "/api/v1/staff/requests/YC2612050000AAAA/approve/",
+        "declarations/test_requests_access.py",
+    ),
+    "api/v1/staff/requests/<str:code>/reject/": (
+        "/api/v1/staff/requests/YC2612050000AAAA/reject/",
+        "declarations/test_requests_access.py",
+    ),
+    "api/v1/staff/requests/<str:code>/return/": (
+        "/api/v1/staff/requests/YC2612050000AAAA/return/",
+        "declarations/test_requests_access.py",
+    ),
+    "api/v1/staff/requests/<str:code>/attachment/": (
+        "/api/v1/staff/requests/YC2612050000AAAA/attachment/",
+        "declarations/test_requests_access.py",
+    ),
 }
 INJECTIONS = [
     "' OR 1=1--",
