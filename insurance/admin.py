@@ -72,3 +72,7 @@ class MedicalVisitAdmin(RecordAdmin):
     ]
     list_filter = ["kind"]
     search_fields = ["=claim_code", "=person__insurance_number", "facility_name"]
+
+
+# Payments register their own (read-only) admin.
+from .payments import admin as payments_admin  # noqa: E402, F401

@@ -9,7 +9,7 @@ class InsuranceConfig(AppConfig):
     def ready(self):
         from vssid_portal.signals import on_any_change
 
-        from . import models, records_cache
+        from . import checks, models, records_cache  # noqa: F401  (checks registers itself)
 
         # A change to any registry row outdates the cached records pages.
         on_any_change(

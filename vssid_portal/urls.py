@@ -25,6 +25,10 @@ urlpatterns = [
     path("can-bo/tai-khoan/", include("accounts.urls_staff")),
     path("tra-cuu/", include("lookup.urls")),
     path("api/v1/lookup/", include("lookup.api_urls")),
+    # Payments: /ca-nhan/dong-bhxh-tu-nguyen/, /ca-nhan/gia-han-bhyt/,
+    # /ca-nhan/thanh-toan/…, the gateway's /thanh-toan/… and /dev/cong-thanh-toan/.
+    path("", include("insurance.payments.urls")),
+    path("api/v1/me/", include("insurance.payments.api_urls")),
     path("ca-nhan/", include("declarations.urls_citizen")),
     path("ca-nhan/", include("insurance.urls")),
     path("api/v1/me/", include("declarations.api_urls_citizen")),

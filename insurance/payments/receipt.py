@@ -1,0 +1,156 @@
+"""The receipt (biên lai) of a paid payment, as a PDF.
+
+SEAM for the verifiable documents of issue 21 (insurance/verification.py,
+built on another branch): ``receipt_pdf`` is the one function that makes a
+receipt. When that service is on main, it becomes a call to it, e.g.
+``document_issue(kind=<payment receipt>, subject=payment, summary=<masked
+facts: code, kind, months, amount, paid date>, render=receipt_draw,
+valid_until=None)`` returning the signed bytes (issued once, on the first
+download, then read back), and ``receipt_draw`` is its ``render`` callback
+(the QR and check code drawn by that service). Nothing else draws receipts.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fpdf import FPDF
+
+from vssid_portal.pdf import new_document
+
+from ..formatting import group_digits
+from .models import Payment, PaymentKind
+from .selectors import payment_lines
+
+GATEWAY_NAMES = {"vnpay": "VNPAY", "fake": "VNPAY (môi trường thử nghiệm)"}
+
+
+def receipt_filename(payment: Payment) -> str:
+    return f"bien-lai-{payment.code}.pdf"
+
+
+def receipt_draw(pdf: FPDF, *, payment: Payment) -> None:
+    """Draw the receipt's pages on ``pdf`` (a ``new_document``)."""
+    lines = payment_lines(payment=payment)
+    paid_at = timezone.localtime(payment.paid_at) if payment.paid_at else None
+    pdf.set_margins(12, 12, 12)
+    pdf.add_page()
+    pdf.set_font("dejavu", "B", 12)
+    pdf.cell(0, 7, _("BẢO HIỂM XÃ HỘI VIỆT NAM"), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font("dejavu", "B", 15)
+    pdf.cell(0, 9, _("BIÊN LAI THU TIỀN"), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font("dejavu", "", 11)
+    pdf.cell(0, 6, str(payment.get_kind_display()), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.ln(4)
+
+    payer = payment.payer
+    facts = [
+        (_("Mã giao dịch"), payment.code),
+        (_("Thời điểm thanh toán"), paid_at.strftime("%H:%M %d/%m/%Y") if paid_at else "-"),
+        (_("Người nộp tiền"), f"{payer.full_name or payer.username} ({payer.username})"),
+        (
+            _("Hình thức"),
+            _("Thanh toán trực tuyến qua {gateway}").format(
+                gateway=GATEWAY_NAMES.get(payment.provider, payment.provider)
+            ),
+        ),
+        (_("Mã giao dịch tại cổng"), payment.provider_transaction_no or "-"),
+        (_("Ngân hàng"), payment.bank_code or "-"),
+    ]
+    if payment.kind == PaymentKind.VOLUNTARY_BHXH:
+        facts += [
+            (_("Phương thức đóng"), str(payment.get_method_display())),
+            (_("Mức thu nhập làm căn cứ đóng"), f"{group_digits(payment.income or 0)} đ"),
+        ]
+    for label, value in facts:
+        pdf.set_font("dejavu", "B", 10)
+        pdf.cell(55, 6, f"{label}:")
+        pdf.set_font("dejavu", "", 10)
+        pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.ln(3)
+    widths = (62, 34, 14, 36, 40)
+    headers = (
+        _("Người tham gia"),
+        _("Thời gian"),
+        _("Tháng"),
+        _("Mỗi tháng (đ)"),
+        _("Thành tiền (đ)"),
+    )
+    pdf.set_font("dejavu", "B", 9)
+    pdf.set_fill_color(232, 244, 243)
+    for width, header in zip(widths, headers, strict=True):
+        pdf.cell(width, 7, header, border=1, fill=True)
+    pdf.ln()
+    pdf.set_font("dejavu", "", 9)
+    for line in lines:
+        if line.valid_from and line.valid_to:
+            period = f"{line.valid_from:%d/%m/%Y}–{line.valid_to:%d/%m/%Y}"
+        else:
+            period = f"{line.from_month:%m/%Y}–{line.to_month:%m/%Y}"
+        name = f"{line.person.full_name} ({line.person.insurance_number})"
+        while pdf.get_string_width(name) > widths[0] - 2 and len(name) > 4:
+            name = name[:-2] + "…"
+        values = (
+            name,
+            period,
+            str(line.months),
+            group_digits(line.monthly_amount - line.monthly_support),
+            group_digits(line.amount),
+        )
+        for index, (width, value) in enumerate(zip(widths, values, strict=True)):
+            pdf.cell(width, 6.5, value, border=1, align="R" if index >= 2 else "L")
+        pdf.ln()
+        details = []
+        if line.share != 100:
+            details.append(_("đóng {share}% mức của người thứ nhất").format(share=line.share))
+        if line.monthly_support:
+            details.append(
+                _("Nhà nước hỗ trợ {support} đ/tháng").format(
+                    support=group_digits(line.monthly_support)
+                )
+            )
+        if details:
+            pdf.set_font("dejavu", "", 8)
+            pdf.cell(0, 5, "   " + "; ".join(details), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("dejavu", "", 9)
+
+    pdf.ln(2)
+    pdf.set_font("dejavu", "B", 11)
+    pdf.cell(
+        0,
+        8,
+        _("Tổng số tiền đã nộp: {amount} đồng").format(amount=group_digits(payment.amount)),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    if payment.refund_due:
+        pdf.set_font("dejavu", "", 9)
+        pdf.multi_cell(
+            0,
+            5,
+            _(
+                "Các tháng này đã được thanh toán bằng giao dịch khác; cơ quan BHXH sẽ đối soát "
+                "và hoàn trả số tiền này."
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.ln(4)
+    pdf.set_font("dejavu", "", 8)
+    pdf.multi_cell(
+        0,
+        4.5,
+        _(
+            "Biên lai điện tử do Cổng giao dịch BHXH điện tử lập khi nhận được xác nhận thanh "
+            "toán của cổng thanh toán. Thời gian tham gia đã được ghi vào quá trình đóng của "
+            "người tham gia."
+        ),
+    )
+
+
+def receipt_pdf(*, payment: Payment) -> bytes:
+    """The receipt of a paid ``payment`` (see the module docstring: the seam)."""
+    assert payment.status == Payment.Status.PAID
+    pdf = new_document(title=_("Biên lai thu tiền {code}").format(code=payment.code))
+    receipt_draw(pdf, payment=payment)
+    return bytes(pdf.output())
