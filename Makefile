@@ -62,7 +62,10 @@ format: install-dev
 check: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=check-deploy-dummy-key-0123456789-abcdefghijklmnopqrstuvwxyz \
-	  ALLOWED_HOSTS=vssid.example.vn $(BIN)/python manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=vssid.example.vn PAYMENT_PROVIDER=vnpay PAYMENT_TMN_CODE=2QXUI4J4 \
+	  PAYMENT_GATEWAY_URL=https://sandbox.vnpayment.vn/paymentv2/vpcpay.html \
+	  PAYMENT_HASH_SECRET=check-deploy-dummy-hash-secret-0123456789 \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/bandit -q -r vssid_portal accounts declarations insurance lookup notifications support \
 	  -x '*/migrations/*' --severity-level high
 	$(BIN)/python scripts/audit_dependencies.py

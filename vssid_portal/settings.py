@@ -514,6 +514,15 @@ PAYMENT_CREATE_LIMIT_PER_HOUR = env.int("PAYMENT_CREATE_LIMIT_PER_HOUR", default
 _gateway_origin = re.match(r"https?://[^/]+", PAYMENT_GATEWAY_URL)
 if _gateway_origin:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_gateway_origin.group(0))
+# Payment choice sets named once in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PaymentKindEnum": "insurance.payments.models.PaymentKind",
+        "PaymentStatusEnum": "insurance.payments.models.PaymentStatus",
+        "PaymentMethodEnum": "insurance.payments.models.VoluntaryMethod",
+        "PaymentSupportCategoryEnum": "insurance.payments.models.SupportCategory",
+    }
+)
 # Pending payments past their deadline are marked expired every 5 minutes.
 CELERY_BEAT_SCHEDULE["insurance-payments-expire"] = {
     "task": "insurance.payments_expire",

@@ -193,11 +193,10 @@ class CitizenPaymentMixin:
         return payment
 
     def started(self, payment: Payment) -> Response:
-        data = StartedSerializer(payment).data
-        data["redirect_url"] = payment_gateway_url(
+        payment.redirect_url = payment_gateway_url(
             payment=payment, client_ip=client_ip(self.request)
         )
-        return Response(data, status=status.HTTP_201_CREATED)
+        return Response(StartedSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
 class PaymentQuoteMeApi(CitizenPaymentMixin, APIView):

@@ -16,7 +16,7 @@ from ..formatting import group_digits
 from .models import PaymentKind, VoluntaryMethod
 from .plans import HOUSEHOLD_MONTHS, Member
 from .rules import rules_on
-from .services import PaymentChoice, payment_plan
+from .services import PaymentChoice, payment_quote
 
 MONTH_FORMATS = (
     re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})"),
@@ -84,7 +84,7 @@ class PaymentForm(forms.Form):
         if self.errors:
             return cleaned
         try:
-            self.plan = payment_plan(payer=self.payer, choice=self.choice(), today=self.today)
+            self.plan = payment_quote(payer=self.payer, choice=self.choice(), today=self.today)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for name, errors in exc.error_dict.items():

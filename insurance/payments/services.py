@@ -128,6 +128,35 @@ def _same(plan: Plan, payment: Payment) -> bool:
     return payment.amount == plan.amount and lines == wanted
 
 
+def _open_twin(*, payer, choice: PaymentChoice, today: dt.date) -> tuple[Plan, Payment] | None:
+    """The payer's still-open payment for exactly this choice (a double click, a reload)."""
+    recent = (
+        Payment.objects.filter(
+            payer=payer,
+            kind=choice.kind,
+            status=Payment.Status.PENDING,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is None:
+        return None
+    try:
+        plan = payment_plan(payer=payer, choice=choice, today=today, exclude_payment=recent.pk)
+    except ValidationError:
+        return None
+    return (plan, recent) if _same(plan, recent) else None
+
+
+def payment_quote(*, payer, choice: PaymentChoice, today: dt.date) -> Plan:
+    """The plan of ``choice``; the payer's own open payment for the same does not block it."""
+    twin = _open_twin(payer=payer, choice=choice, today=today)
+    if twin is not None:
+        return twin[0]
+    return payment_plan(payer=payer, choice=choice, today=today)
+
+
 @transaction.atomic
 def payment_create(*, payer, choice: PaymentChoice, today: dt.date | None = None) -> Payment:
     """Write a payment for ``choice`` and open it at the gateway (status pending).
@@ -140,20 +169,9 @@ def payment_create(*, payer, choice: PaymentChoice, today: dt.date | None = None
     today = today or timezone.localdate()
     now = timezone.now()
     _persons_lock(payer=payer, choice=choice)
-    recent = (
-        Payment.objects.filter(
-            payer=payer, kind=choice.kind, status=Payment.Status.PENDING, expires_at__gt=now
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if recent is not None:
-        try:
-            again = payment_plan(payer=payer, choice=choice, today=today, exclude_payment=recent.pk)
-        except ValidationError:
-            again = None
-        if again is not None and _same(again, recent):
-            return recent
+    twin = _open_twin(payer=payer, choice=choice, today=today)
+    if twin is not None:
+        return twin[1]
     plan = payment_plan(payer=payer, choice=choice, today=today)
     rate_limit(
         scope="payments:create",

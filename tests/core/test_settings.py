@@ -26,7 +26,20 @@ CLEAR = [
     "ALLOWED_HOSTS",
     "MEDIA_STORAGE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "PAYMENT_PROVIDER",
+    "PAYMENT_GATEWAY_URL",
+    "PAYMENT_TMN_CODE",
+    "PAYMENT_HASH_SECRET",
+    "PAYMENT_FAKE_GATEWAY",
 ]
+# Production takes real money: a real merchant (the values are VNPay's sandbox
+# examples; check --deploy refuses the fake gateway, insurance/checks.py).
+PRODUCTION_GATEWAY = {
+    "PAYMENT_PROVIDER": "vnpay",
+    "PAYMENT_GATEWAY_URL": "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html",
+    "PAYMENT_TMN_CODE": "2QXUI4J4",
+    "PAYMENT_HASH_SECRET": "check-deploy-dummy-hash-secret-0123456789",
+}
 
 
 def run_settings(**env) -> dict:
@@ -83,6 +96,7 @@ def test_production_settings_pass_check_deploy():
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.vn",
         DJANGO_SETTINGS_MODULE="vssid_portal.settings",
+        **PRODUCTION_GATEWAY,
     )
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -93,3 +107,23 @@ def test_production_settings_pass_check_deploy():
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+def test_production_refuses_the_fake_payment_gateway():
+    """Without a real merchant, check --deploy fails: the fake would credit unpaid months."""
+    clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
+    clean.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.vn",
+        DJANGO_SETTINGS_MODULE="vssid_portal.settings",
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode != 0
+    assert "insurance.E001" in out.stderr
