@@ -59,3 +59,11 @@ class PaymentNoticeAdmin(ReadOnlyAdmin):
     search_fields = ["payment__code"]
     list_select_related = ["payment"]
     raw_id_fields = ["payment"]
+
+
+@admin.register(PaymentLine)
+class PaymentLineAdmin(ReadOnlyAdmin):
+    list_display = ["payment", "person", "from_month", "to_month", "months", "amount"]
+    search_fields = ["payment__code", "person__insurance_number"]
+    list_select_related = ["payment", "person"]
+    raw_id_fields = ["payment", "person"]

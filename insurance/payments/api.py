@@ -5,6 +5,8 @@ screen's breakdown; creating returns the gateway URL the app opens in a
 browser view (the gateway sends it back to /thanh-toan/ket-qua/).
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
@@ -173,6 +175,12 @@ def plan_data(plan: Plan) -> dict:
 
 
 def kind_error(request) -> Response | None:
+    """A 400 unless the body is an object naming a known kind."""
+    if not isinstance(request.data, Mapping):
+        return Response(
+            {"non_field_errors": [_("Gửi một đối tượng JSON với các trường của thanh toán.")]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if request.data.get("kind") not in PaymentKind.values:
         return Response(
             {"kind": [_("Chọn loại thanh toán: voluntary_bhxh hoặc household_bhyt.")]},

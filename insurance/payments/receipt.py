@@ -12,6 +12,7 @@ download, then read back), and ``receipt_draw`` is its ``render`` callback
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fpdf import FPDF
 
@@ -21,7 +22,7 @@ from ..formatting import group_digits
 from .models import Payment, PaymentKind
 from .selectors import payment_lines
 
-GATEWAY_NAMES = {"vnpay": "VNPAY", "fake": "VNPAY (môi trường thử nghiệm)"}
+GATEWAY_NAMES = {"vnpay": "VNPAY", "fake": gettext_lazy("VNPAY (môi trường thử nghiệm)")}
 
 
 def receipt_filename(payment: Payment) -> str:
@@ -50,7 +51,7 @@ def receipt_draw(pdf: FPDF, *, payment: Payment) -> None:
         (
             _("Hình thức"),
             _("Thanh toán trực tuyến qua {gateway}").format(
-                gateway=GATEWAY_NAMES.get(payment.provider, payment.provider)
+                gateway=str(GATEWAY_NAMES.get(payment.provider, payment.provider))
             ),
         ),
         (_("Mã giao dịch tại cổng"), payment.provider_transaction_no or "-"),
@@ -137,15 +138,13 @@ def receipt_draw(pdf: FPDF, *, payment: Payment) -> None:
         )
     pdf.ln(4)
     pdf.set_font("dejavu", "", 8)
-    pdf.multi_cell(
-        0,
-        4.5,
-        _(
-            "Biên lai điện tử do Cổng giao dịch BHXH điện tử lập khi nhận được xác nhận thanh "
-            "toán của cổng thanh toán. Thời gian tham gia đã được ghi vào quá trình đóng của "
-            "người tham gia."
-        ),
+    note = _(
+        "Biên lai điện tử do Cổng giao dịch BHXH điện tử lập khi nhận được xác nhận thanh "
+        "toán của cổng thanh toán."
     )
+    if not payment.refund_due:
+        note += " " + _("Thời gian tham gia đã được ghi vào quá trình đóng của người tham gia.")
+    pdf.multi_cell(0, 4.5, note)
 
 
 def receipt_pdf(*, payment: Payment) -> bytes:

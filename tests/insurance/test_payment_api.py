@@ -54,6 +54,9 @@ def test_errors_are_a_field_map_in_vietnamese(api):
     }
     response = post(api, "/api/v1/me/payments/", {"kind": "lottery"})
     assert response.status_code == 400 and "kind" in response.json()
+    for url in ("/api/v1/me/payments/", "/api/v1/me/payments/quote/"):
+        response = post(api, url, [{"kind": "voluntary_bhxh"}, True])  # not an object
+        assert response.status_code == 400 and "non_field_errors" in response.json()
 
 
 def test_create_returns_the_gateway_url_and_the_pending_payment(api, settings):
