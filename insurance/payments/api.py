@@ -7,7 +7,7 @@ browser view (the gateway sends it back to /thanh-toan/ket-qua/).
 
 from collections.abc import Mapping
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from vssid_portal.api_errors import error_map
 from vssid_portal.ratelimit import client_ip
 from vssid_portal.schema import ERROR_BODY
 
@@ -35,21 +36,6 @@ from .plans import Plan, household_members
 from .receipt import receipt_filename, receipt_pdf
 from .selectors import payment_for_payer, payment_lines, payments_for_payer
 from .services import payment_create, payment_gateway_url, payment_retry, payments_expire
-
-
-def form_errors(form_or_error) -> dict[str, list[str]]:
-    """A form's errors (or a ValidationError) as the API's field map."""
-    if isinstance(form_or_error, ValidationError):
-        if hasattr(form_or_error, "error_dict"):
-            return {
-                k: [str(m) for m in ValidationError(v).messages]
-                for k, v in form_or_error.error_dict.items()
-            }
-        return {"non_field_errors": [str(m) for m in form_or_error.messages]}
-    return {
-        "non_field_errors" if name == NON_FIELD_ERRORS else name: [str(m) for m in messages]
-        for name, messages in form_or_error.errors.items()
-    }
 
 
 @extend_schema_serializer(component_name="PaymentChoice")
@@ -200,6 +186,16 @@ class CitizenPaymentMixin:
             payment.refresh_from_db()
         return payment
 
+    def checked_form(self) -> tuple[PaymentForm | None, Response | None]:
+        """The request's choice as a valid, priced form, or the 400 to answer."""
+        error = kind_error(self.request)
+        if error is not None:
+            return None, error
+        form = choice_form(self.request)
+        if not form.is_valid():
+            return None, Response(error_map(form), status=status.HTTP_400_BAD_REQUEST)
+        return form, None
+
     def started(self, payment: Payment) -> Response:
         payment.redirect_url = payment_gateway_url(
             payment=payment, client_ip=client_ip(self.request)
@@ -217,13 +213,8 @@ class PaymentQuoteMeApi(CitizenPaymentMixin, APIView):
         tags=["payments"],
     )
     def post(self, request):
-        error = kind_error(request)
-        if error is not None:
-            return error
-        form = choice_form(request)
-        if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
-        return Response(plan_data(form.plan))
+        form, error = self.checked_form()
+        return error or Response(plan_data(form.plan))
 
 
 class PaymentsMeApi(CitizenPaymentMixin, ListAPIView):
@@ -246,16 +237,13 @@ class PaymentsMeApi(CitizenPaymentMixin, ListAPIView):
         tags=["payments"],
     )
     def post(self, request):
-        error = kind_error(request)
+        form, error = self.checked_form()
         if error is not None:
             return error
-        form = choice_form(request)
-        if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
         try:
             payment = payment_create(payer=request.user, choice=form.choice())
         except ValidationError as exc:
-            return Response(form_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_map(exc), status=status.HTTP_400_BAD_REQUEST)
         return self.started(payment)
 
 
@@ -278,7 +266,7 @@ class PaymentRetryMeApi(CitizenPaymentMixin, APIView):
         try:
             payment = payment_retry(payment=self.get_payment(code))
         except ValidationError as exc:
-            return Response(form_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            return Response(error_map(exc), status=status.HTTP_400_BAD_REQUEST)
         return self.started(payment)
 
 

@@ -216,6 +216,10 @@ class PaymentLine(models.Model):
         return f"{self.payment_id} {self.person_id} {self.from_month:%m/%Y}–{self.to_month:%m/%Y}"
 
     @property
+    def monthly_payable(self) -> int:
+        return self.monthly_amount - self.monthly_support
+
+    @property
     def contribution(self) -> int:
         return self.monthly_amount * self.months
 

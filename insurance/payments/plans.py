@@ -46,43 +46,11 @@ CHILD_FREE_CARD_YEARS = 6
 
 
 @dataclass
-class PlanLine:
-    person: Person
-    position: int
-    from_month: dt.date
-    to_month: dt.date
-    months: int
-    base: int
-    rate: Decimal
-    share: int
-    monthly_amount: int
-    monthly_support: int
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
-
-    @property
-    def monthly_payable(self) -> int:
-        return self.monthly_amount - self.monthly_support
-
-    @property
-    def amount(self) -> int:
-        return self.monthly_payable * self.months
-
-    @property
-    def contribution(self) -> int:
-        return self.monthly_amount * self.months
-
-    @property
-    def support(self) -> int:
-        return self.monthly_support * self.months
-
-
-@dataclass
 class Plan:
     kind: str
     rules: Rules
     months: int
-    lines: list[PlanLine] = field(default_factory=list)
+    lines: list[PaymentLine] = field(default_factory=list)  # unsaved until paid for
     method: str = ""
     income: int | None = None
     support_category: str = ""
@@ -115,6 +83,38 @@ def add_months(month: dt.date, count: int) -> dt.date:
 
 def month_label(month: dt.date) -> str:
     return f"{month:%m/%Y}"
+
+
+def plan_line(
+    *,
+    person: Person,
+    position: int,
+    from_month: dt.date,
+    months: int,
+    base: int,
+    rate: Decimal,
+    monthly_amount: int,
+    monthly_support: int = 0,
+    share: int = 100,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+) -> PaymentLine:
+    """A priced line, not saved: the payment's own line once the citizen pays."""
+    return PaymentLine(
+        person=person,
+        position=position,
+        from_month=from_month,
+        to_month=add_months(from_month, months - 1),
+        months=months,
+        base=base,
+        rate=rate,
+        share=share,
+        monthly_amount=monthly_amount,
+        monthly_support=monthly_support,
+        amount=(monthly_amount - monthly_support) * months,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
 
 
 # VOLUNTARY BHXH --------------------------------------------------------------
@@ -289,15 +289,13 @@ def voluntary_plan(
     # Months paid back get no support [I]: it helps people join now.
     percent = Decimal(0) if method == VoluntaryMethod.BACKPAY else rules.support_percent(category)
     amount = voluntary_amount(income=income, months=count, support_percent=percent, rules=rules)
-    line = PlanLine(
+    line = plan_line(
         person=person,
         position=1,
         from_month=start_month,
-        to_month=add_months(start_month, count - 1),
         months=count,
         base=income,
         rate=amount.rate,
-        share=100,
         monthly_amount=amount.monthly_contribution,
         monthly_support=amount.monthly_support,
     )
@@ -448,17 +446,15 @@ def household_plan(
             )
             continue
         lines.append(
-            PlanLine(
+            plan_line(
                 person=member.person,
                 position=share.position,
                 from_month=first_month,
-                to_month=last_month,
                 months=months,
                 base=share.base,
                 rate=share.rate,
                 share=share.share,
                 monthly_amount=share.monthly,
-                monthly_support=0,
                 valid_from=valid_from,
                 valid_to=_valid_to(valid_from, months),
             )

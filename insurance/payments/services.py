@@ -190,25 +190,9 @@ def payment_create(*, payer, choice: PaymentChoice, today: dt.date | None = None
         amount=plan.amount,
         provider=provider.name,
     )
-    PaymentLine.objects.bulk_create(
-        PaymentLine(
-            payment=payment,
-            person=line.person,
-            position=line.position,
-            from_month=line.from_month,
-            to_month=line.to_month,
-            months=line.months,
-            base=line.base,
-            rate=line.rate,
-            share=line.share,
-            monthly_amount=line.monthly_amount,
-            monthly_support=line.monthly_support,
-            amount=line.amount,
-            valid_from=line.valid_from,
-            valid_to=line.valid_to,
-        )
-        for line in plan.lines
-    )
+    for line in plan.lines:
+        line.payment = payment
+    PaymentLine.objects.bulk_create(plan.lines)
     payment.status = Payment.Status.PENDING
     payment.started_at = now
     payment.expires_at = now + dt.timedelta(minutes=settings.PAYMENT_EXPIRE_MINUTES)
@@ -392,17 +376,27 @@ def _payment_paid(*, payment: Payment, late: bool) -> None:
 def _voluntary_credit(*, line: PaymentLine) -> None:
     """The months join the person's BHXH history (through the ORM: the records
     cache starts a new generation on commit)."""
-    code, name = VOLUNTARY_EMPLOYER
+    _period_record(
+        line=line,
+        insurance_type=ParticipationPeriod.InsuranceType.BHXH,
+        employer=VOLUNTARY_EMPLOYER,
+        rate=line.rate,
+    )
+
+
+def _period_record(*, line: PaymentLine, insurance_type: str, employer: tuple, rate) -> None:
+    """The line's months as a paid participation period (once per start month)."""
+    code, name = employer
     ParticipationPeriod.objects.update_or_create(
         person=line.person,
-        insurance_type=ParticipationPeriod.InsuranceType.BHXH,
+        insurance_type=insurance_type,
         from_month=line.from_month,
         employer_code=code,
         defaults={
             "to_month": line.to_month,
             "employer_name": name,
             "salary": line.base,
-            "rate": line.rate,
+            "rate": rate,
             "status": ParticipationPeriod.Status.PAID,
         },
     )
@@ -439,19 +433,11 @@ def _household_credit(*, line: PaymentLine, paid_on: dt.date) -> None:
         renewed.issued_on = paid_on
         renewed.issue_place = card.issue_place
         renewed.save()
-    code, name = HOUSEHOLD_EMPLOYER
-    ParticipationPeriod.objects.update_or_create(
-        person=person,
+    _period_record(
+        line=line,
         insurance_type=ParticipationPeriod.InsuranceType.BHYT,
-        from_month=line.from_month,
-        employer_code=code,
-        defaults={
-            "to_month": line.to_month,
-            "employer_name": name,
-            "salary": line.base,
-            "rate": line.rate * line.share / 100,
-            "status": ParticipationPeriod.Status.PAID,
-        },
+        employer=HOUSEHOLD_EMPLOYER,
+        rate=line.rate * line.share / 100,
     )
 
 

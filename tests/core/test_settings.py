@@ -89,41 +89,33 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "SECRET_KEY must be set" in out.stderr
 
 
-def test_production_settings_pass_check_deploy():
+def check_deploy(**env) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy --fail-level WARNING`` with production settings and ``env``."""
     clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
     clean.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.vn",
         DJANGO_SETTINGS_MODULE="vssid_portal.settings",
-        **PRODUCTION_GATEWAY,
+        **env,
     )
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=clean,
         capture_output=True,
         text=True,
     )
+
+
+def test_production_settings_pass_check_deploy():
+    out = check_deploy(**PRODUCTION_GATEWAY)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
 
 
 def test_production_refuses_the_fake_payment_gateway():
     """Without a real merchant, check --deploy fails: the fake would credit unpaid months."""
-    clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
-    clean.update(
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="example.vn",
-        DJANGO_SETTINGS_MODULE="vssid_portal.settings",
-    )
-    out = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-    )
+    out = check_deploy()
     assert out.returncode != 0
     assert "insurance.E001" in out.stderr
