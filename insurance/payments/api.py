@@ -227,7 +227,7 @@ class PaymentsMeApi(CitizenPaymentMixin, ListAPIView):
 
     @extend_schema(operation_id="me_payments", tags=["payments"])
     def get(self, request, *args, **kwargs):
-        payments_expire()
+        payments_expire(payer=self.request.user)
         return super().get(request, *args, **kwargs)
 
     @extend_schema(

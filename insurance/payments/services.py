@@ -216,7 +216,9 @@ def payment_gateway_url(*, payment: Payment, client_ip: str = "") -> str:
     return providers.provider_get(payment.provider).start(payment, client_ip=client_ip)
 
 
-def payments_expire(*, now: dt.datetime | None = None, payment_id: int | None = None) -> int:
+def payments_expire(
+    *, now: dt.datetime | None = None, payment_id: int | None = None, payer=None
+) -> int:
     """Mark pending payments whose gateway deadline (plus grace) passed as expired.
 
     Bulk and idempotent; a success the gateway reports later is still
@@ -227,6 +229,8 @@ def payments_expire(*, now: dt.datetime | None = None, payment_id: int | None = 
     due = Payment.objects.filter(status=Payment.Status.PENDING, expires_at__lt=deadline)
     if payment_id is not None:
         due = due.filter(pk=payment_id)
+    if payer is not None:
+        due = due.filter(payer=payer)
     count = due.update(status=Payment.Status.EXPIRED, closed_at=now)
     if count:
         logger.info("payment.expired count=%s", count)

@@ -156,7 +156,7 @@ class PaymentListView(CitizenRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        payments_expire()
+        payments_expire(payer=self.request.user)
         page = Paginator(payments_for_payer(payer=self.request.user), PAYMENTS_PER_PAGE)
         context["page"] = page.get_page(self.request.GET.get("trang"))
         return context

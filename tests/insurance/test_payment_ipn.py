@@ -271,3 +271,13 @@ def test_two_identical_notices_at_once_credit_once(transactional_db, postgres_db
     assert bhxh_voluntary(person).count() == 1
     assert Message.objects.filter(template="payment_paid").count() == 2  # SMS + e-mail, once
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+
+
+def test_the_periodic_task_expires_stale_pending_payments(an, an_user, frozen):
+    from insurance.tasks import payments_expire_task
+
+    payment = pending_payment(an_user)
+    frozen.shift(dt.timedelta(minutes=31))
+    assert payments_expire_task.delay().get() == 1
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.EXPIRED and payment.closed_at is not None
