@@ -369,7 +369,8 @@ def _payment_paid(*, payment: Payment, late: bool) -> None:
         user=payment.payer,
         template="payment_paid",
         context={
-            "code": payment.code,
+            # Not "code": in a notice's context that is a one-time code.
+            "payment_code": payment.code,
             "amount": group_digits(payment.amount),
             "url": settings.SITE_URL + reverse("payments:detail", args=[payment.code]),
         },

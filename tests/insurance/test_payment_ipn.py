@@ -55,8 +55,9 @@ def test_a_signed_success_marks_paid_and_credits_the_months_once(
     assert bhxh_voluntary(an).count() == 1
     sms = Message.objects.filter(template="payment_paid", channel="sms")
     assert sms.count() == 1
-    # A pointer, no personal data: the code, the amount and a link.
-    assert payment.code in sms[0].text and "/ca-nhan/thanh-toan/" in sms[0].text
+    # A pointer, no personal data: the code and a link to the account's pages
+    # (the payment's page; the message centre's entry once it exists).
+    assert payment.code in sms[0].text and "http://127.0.0.1:8000/ca-nhan/" in sms[0].text
     assert an.full_name not in sms[0].text and an.insurance_number not in sms[0].text
     notices = PaymentNotice.objects.filter(payment=payment, channel="ipn").order_by("pk")
     assert [n.result for n in notices] == ["00", "02"]
