@@ -67,6 +67,9 @@ check: lint
 	  ALLOWED_HOSTS=vssid.example.vn \
 	  DOCUMENT_SIGNING_KEY=var/check-signing/document-signing-key.pem \
 	  DOCUMENT_SIGNING_CERT=var/check-signing/document-signing-cert.pem \
+	  PAYMENT_PROVIDER=vnpay PAYMENT_TMN_CODE=2QXUI4J4 \
+	  PAYMENT_GATEWAY_URL=https://sandbox.vnpayment.vn/paymentv2/vpcpay.html \
+	  PAYMENT_HASH_SECRET=check-deploy-dummy-hash-secret-0123456789 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/bandit -q -r vssid_portal accounts declarations insurance lookup notifications support \
 	  -x '*/migrations/*' --severity-level high

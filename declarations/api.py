@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from insurance.access import IsCitizen
+from vssid_portal.api_errors import error_map
 from vssid_portal.captcha import captcha_check, captcha_new
 from vssid_portal.ratelimit import RateLimited, client_ip, rate_limit, usage_hit, usage_peek
 from vssid_portal.schema import ERROR_BODY
@@ -65,20 +66,7 @@ def correction_lines_data(declaration: Declaration) -> list[dict]:
     return CorrectionLineSerializer([vars(line) for line in lines], many=True).data
 
 
-def _errors(form_or_error) -> dict[str, list[str]]:
-    if isinstance(form_or_error, ValidationError):
-        if hasattr(form_or_error, "error_dict"):
-            return {
-                key: [str(m) for m in ValidationError(v).messages]
-                for key, v in form_or_error.error_dict.items()
-            }
-        return {"non_field_errors": form_or_error.messages}
-    errors = {}
-    for name, messages in form_or_error.errors.items():
-        errors["non_field_errors" if name == NON_FIELD_ERRORS else name] = [
-            str(m) for m in messages
-        ]
-    return errors
+_errors = error_map  # the field map of a 400 (vssid_portal/api_errors.py)
 
 
 class DeclarationCaptchaApi(APIView):

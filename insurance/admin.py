@@ -100,3 +100,7 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
     def withdraw(self, request, queryset):
         count = queryset.filter(superseded_at__isnull=True).update(superseded_at=timezone.now())
         self.message_user(request, _("Đã thu hồi {count} tài liệu.").format(count=count))
+
+
+# Payments register their own (read-only) admin.
+from .payments import admin as payments_admin  # noqa: E402, F401

@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from vssid_portal.text import fold
 from vssid_portal.validators import validate_insurance_number
 
+# Payments (insurance/payments/models.py) belong to this app: imported here so
+# that Django registers them with it.
+from .payments.models import Payment, PaymentLine, PaymentNotice  # noqa: F401
+
 # New card: the 10-digit mã số BHXH. Old card: group code, benefit level
 # 1-5, 2-digit province of issue, then the mã số (domain reference 2.1).
 CARD_NUMBER_RE = re.compile(r"\d{10}|[A-Z]{2}[1-5]\d{2}\d{10}")

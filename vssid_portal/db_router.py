@@ -13,7 +13,9 @@ these hold, otherwise to ``default``:
   ``insurance``, ``lookup``), which citizens read and never write; accounts,
   sessions, OTPs, declarations and questions are read where they were
   written (a citizen who just submitted a form or signed in sees it at once,
-  whatever the replica's lag);
+  whatever the replica's lag), and so are the models of those apps that set
+  ``read_from_primary = True`` (payments: the return page must see the
+  gateway's notice as soon as it is committed);
 - no transaction is open on ``default``: code inside ``transaction.atomic``
   reads its own writes.
 
@@ -64,6 +66,7 @@ class PrimaryReplicaRouter:
             getattr(settings, "DATABASE_REPLICA_READS", False)
             and _replica_reads.get()
             and model._meta.app_label in settings.DATABASE_REPLICA_APPS
+            and not getattr(model, "read_from_primary", False)
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):
             return REPLICA_DB_ALIAS

@@ -7,6 +7,7 @@ to PostgreSQL and Redis (cache and Celery broker); ``DEBUG=false`` turns on
 the production hardening that ``manage.py check --deploy`` looks for.
 """
 
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -551,3 +552,50 @@ VERIFICATION_RATE_LIMITS = {
 # with its subject and a traceback; the verdict is what matters.
 LOGGING["loggers"]["pyhanko"] = {"level": "ERROR"}
 LOGGING["loggers"]["pyhanko_certvalidator"] = {"level": "ERROR"}
+
+# PAYMENTS (issue 21: voluntary BHXH, household BHYT renewal) -----------------
+# The gateway speaks VNPay's API 2.1.0 (insurance/payments/providers.py,
+# docs/payments.md). "fake": the portal's own loopback gateway at
+# /dev/cong-thanh-toan/ (development, tests, demo; check --deploy refuses it
+# with DEBUG off); "vnpay": the real one, with the merchant code and hash
+# secret VNPay issues and its payment URL, e.g.
+# https://sandbox.vnpayment.vn/paymentv2/vpcpay.html for the sandbox.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="fake")
+PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL", default="")
+PAYMENT_TMN_CODE = env("PAYMENT_TMN_CODE", default="")
+PAYMENT_HASH_SECRET = env("PAYMENT_HASH_SECRET", default="")
+# The fake gateway's pages answer (else 404) in development and whenever the
+# fake provider is configured.
+PAYMENT_FAKE_GATEWAY = env.bool("PAYMENT_FAKE_GATEWAY", default=DEBUG or PAYMENT_PROVIDER == "fake")
+# vnp_ExpireDate: the gateway refuses to take money after this many minutes.
+PAYMENT_EXPIRE_MINUTES = env.int("PAYMENT_EXPIRE_MINUTES", default=15)
+# A pending payment is shown as expired this long after vnp_ExpireDate (the
+# gateway's clock and its IPN retries); a success reported later still counts.
+PAYMENT_EXPIRE_GRACE_MINUTES = env.int("PAYMENT_EXPIRE_GRACE_MINUTES", default=15)
+# The State's support of voluntary BHXH, in percent of the contribution on the
+# rural poverty line, by household category (read from the BHYT group: HN
+# poor, CN near-poor). Decree 134/2015/NĐ-CP as amended; not in the domain
+# reference, so inferred [I]: check the decree in force before relying on it.
+PAYMENT_STATE_SUPPORT_PERCENT = {"poor": 30, "near_poor": 25, "other": 10}
+# New payments an account may start per hour (each is a gateway transaction).
+PAYMENT_CREATE_LIMIT_PER_HOUR = env.int("PAYMENT_CREATE_LIMIT_PER_HOUR", default=20)
+# The browser is sent to the gateway after the "Thanh toán" form: CSP's
+# form-action must allow the gateway's origin (Chromium applies it to the
+# redirect).
+_gateway_origin = re.match(r"https?://[^/]+", PAYMENT_GATEWAY_URL)
+if _gateway_origin:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_gateway_origin.group(0))
+# Payment choice sets named once in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PaymentKindEnum": "insurance.payments.models.PaymentKind",
+        "PaymentStatusEnum": "insurance.payments.models.PaymentStatus",
+        "PaymentMethodEnum": "insurance.payments.models.VoluntaryMethod",
+        "PaymentSupportCategoryEnum": "insurance.payments.models.SupportCategory",
+    }
+)
+# Pending payments past their deadline are marked expired every 5 minutes.
+CELERY_BEAT_SCHEDULE["insurance-payments-expire"] = {
+    "task": "insurance.payments_expire",
+    "schedule": 300.0,
+}

@@ -28,6 +28,10 @@ urlpatterns = [
     path("tra-cuu/", include("lookup.urls")),
     path("api/v1/lookup/", include("lookup.api_urls")),
     path("ca-nhan/yeu-cau/", include("declarations.requests.urls")),
+    # Payments: /ca-nhan/dong-bhxh-tu-nguyen/, /ca-nhan/gia-han-bhyt/,
+    # /ca-nhan/thanh-toan/…, the gateway's /thanh-toan/… and /dev/cong-thanh-toan/.
+    path("", include("insurance.payments.urls")),
+    path("api/v1/me/", include("insurance.payments.api_urls")),
     path("ca-nhan/", include("declarations.urls_citizen")),
     path("ca-nhan/", include("insurance.urls")),
     path("api/v1/me/", include("accounts.api_urls_me")),

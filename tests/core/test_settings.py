@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -26,7 +28,20 @@ CLEAR = [
     "ALLOWED_HOSTS",
     "MEDIA_STORAGE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "PAYMENT_PROVIDER",
+    "PAYMENT_GATEWAY_URL",
+    "PAYMENT_TMN_CODE",
+    "PAYMENT_HASH_SECRET",
+    "PAYMENT_FAKE_GATEWAY",
 ]
+# Production takes real money: a real merchant (the values are VNPay's sandbox
+# examples; check --deploy refuses the fake gateway, insurance/checks.py).
+PRODUCTION_GATEWAY = {
+    "PAYMENT_PROVIDER": "vnpay",
+    "PAYMENT_GATEWAY_URL": "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html",
+    "PAYMENT_TMN_CODE": "2QXUI4J4",
+    "PAYMENT_HASH_SECRET": "check-deploy-dummy-hash-secret-0123456789",
+}
 
 
 def run_settings(**env) -> dict:
@@ -77,6 +92,7 @@ def test_production_without_a_secret_key_refuses_to_start():
 
 
 def check_deploy(**env) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy --fail-level WARNING`` with production settings and ``env``."""
     clean = {k: v for k, v in os.environ.items() if k not in CLEAR}
     clean.update(
         DEBUG="false",
@@ -94,16 +110,31 @@ def check_deploy(**env) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_settings_pass_check_deploy(tmp_path):
+@pytest.fixture
+def signing(tmp_path) -> dict:
+    """A signing key and certificate, as production settings name them."""
     from insurance.signing import signing_key_create
 
     key, cert = signing_key_create(folder=tmp_path / "signing")
-    out = check_deploy(DOCUMENT_SIGNING_KEY=str(key), DOCUMENT_SIGNING_CERT=str(cert))
+    return {"DOCUMENT_SIGNING_KEY": str(key), "DOCUMENT_SIGNING_CERT": str(cert)}
+
+
+def test_production_settings_pass_check_deploy(signing):
+    out = check_deploy(**signing, **PRODUCTION_GATEWAY)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
 
 
 def test_production_without_a_document_signing_key_fails_check_deploy():
-    out = check_deploy(DOCUMENT_SIGNING_KEY="", DOCUMENT_SIGNING_CERT="")
+    out = check_deploy(DOCUMENT_SIGNING_KEY="", DOCUMENT_SIGNING_CERT="", **PRODUCTION_GATEWAY)
     assert out.returncode != 0
     assert "insurance.E001" in out.stdout + out.stderr
+    assert "insurance.E011" not in out.stdout + out.stderr
+
+
+def test_production_refuses_the_fake_payment_gateway(signing):
+    """Without a real merchant, check --deploy fails: the fake would credit unpaid months."""
+    out = check_deploy(**signing)
+    assert out.returncode != 0
+    assert "insurance.E011" in out.stderr
+    assert "insurance.E001" not in out.stdout + out.stderr

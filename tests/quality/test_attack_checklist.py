@@ -276,6 +276,31 @@ PRIVATE = {
         "/api/v1/staff/requests/YC2612050000AAAA/attachment/",
         "declarations/test_requests_access.py",
     ),
+    # Payments: the payer's own only (insurance/payments).
+    "ca-nhan/thanh-toan/<str:code>/": (
+        "/ca-nhan/thanh-toan/TT261205AAAAAAAA/",
+        "insurance/test_payment_views.py",
+    ),
+    "ca-nhan/thanh-toan/<str:code>/bien-lai.pdf": (
+        "/ca-nhan/thanh-toan/TT261205AAAAAAAA/bien-lai.pdf",
+        "insurance/test_payment_views.py",
+    ),
+    "ca-nhan/thanh-toan/<str:code>/thanh-toan-lai/": (
+        "/ca-nhan/thanh-toan/TT261205AAAAAAAA/thanh-toan-lai/",
+        "insurance/test_payment_views.py",
+    ),
+    "api/v1/me/payments/<str:code>/": (
+        "/api/v1/me/payments/TT261205AAAAAAAA/",
+        "insurance/test_payment_api.py",
+    ),
+    "api/v1/me/payments/<str:code>/retry/": (
+        "/api/v1/me/payments/TT261205AAAAAAAA/retry/",
+        "insurance/test_payment_api.py",
+    ),
+    "api/v1/me/payments/<str:code>/receipt/": (
+        "/api/v1/me/payments/TT261205AAAAAAAA/receipt/",
+        "insurance/test_payment_api.py",
+    ),
 }
 INJECTIONS = [
     "' OR 1=1--",
