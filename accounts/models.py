@@ -241,6 +241,8 @@ class RecordAccess(AppendOnlyModel):
         DECLARATION_PDF = "declaration_pdf", _("bản PDF tờ khai")
         ACCOUNT = "account", _("tài khoản")
         RECORD = "record", _("hồ sơ tham gia BHXH, BHYT")
+        SERVICE_REQUEST = "service_request", _("yêu cầu đã gửi")
+        SERVICE_REQUEST_IMAGE = "service_request_image", _("ảnh kèm yêu cầu")
 
     class Channel(models.TextChoices):
         STAFF_PAGES = "web", _("trang cán bộ")

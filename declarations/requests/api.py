@@ -407,4 +407,4 @@ class MyRequestAttachmentApi(CitizenRequestMixin, APIView):
     )
     def get(self, request, code: str):
         service_request = self.get_request(code)
-        return attachment_response(service_request)
+        return attachment_response(service_request, request=request)

@@ -22,6 +22,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.audit import record_access_log
 from accounts.staff_access import IsClerk
 from vssid_portal.ratelimit import client_ip
 
@@ -178,7 +179,14 @@ class StaffRequestDetailApi(APIView):
         tags=["staff"],
     )
     def get(self, request, code: str):
-        return Response(StaffRequestDetailSerializer(_request_or_404(request, code)).data)
+        service_request = _request_or_404(request, code)
+        record_access_log(
+            request=request,
+            subject="service_request",
+            insurance_number=service_request.person.insurance_number,
+            reference=service_request.reference_code,
+        )
+        return Response(StaffRequestDetailSerializer(service_request).data)
 
 
 class _StaffRequestActionApi(StaffCaseActionApi):
@@ -299,4 +307,4 @@ class StaffRequestAttachmentApi(APIView):
     )
     def get(self, request, code: str):
         service_request = _request_or_404(request, code)
-        return attachment_response(service_request)
+        return attachment_response(service_request, request=request)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from accounts.audit import record_access_log
 from accounts.staff_access import ClerkRequiredMixin
 from insurance.cards import kcb_display
 
@@ -134,6 +135,12 @@ class StaffRequestView(CaseActionsMixin, ClerkRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         service_request = self.get_request()
+        record_access_log(
+            request=self.request,
+            subject="service_request",
+            insurance_number=service_request.person.insurance_number,
+            reference=service_request.reference_code,
+        )
         policy = policy_for(service_request)
         card = current_card(service_request.person)
         kwargs.setdefault(
@@ -202,4 +209,6 @@ def staff_request_attachment(request, code: str):
 
     if not is_clerk(request.user):
         raise Http404
-    return attachment_response(service_request_for_staff(staff=request.user, code=code))
+    return attachment_response(
+        service_request_for_staff(staff=request.user, code=code), request=request
+    )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from accounts.audit import record_access_log
 from insurance.access import children_for_viewer, records_owner
 from vssid_portal.ratelimit import client_ip, rate_limit
 
@@ -316,10 +317,19 @@ def request_new_photo(request, slug: str):
 
 
 # ONE REQUEST -----------------------------------------------------------------------
-def attachment_response(service_request: ServiceRequest | None):
-    """A request's private photo (the caller decided who may see it), else 404."""
+def attachment_response(service_request: ServiceRequest | None, *, request):
+    """A request's private photo (the caller decided who may see it), else 404.
+
+    A clerk or administrator opening it is written to the citizen's log.
+    """
     if service_request is None or not service_request.attachment:
         raise Http404
+    record_access_log(
+        request=request,
+        subject="service_request_image",
+        insurance_number=service_request.person.insurance_number,
+        reference=service_request.reference_code,
+    )
     return private_file_response(
         service_request.attachment.open("rb"),
         filename=f"{service_request.reference_code}.jpg",
@@ -371,7 +381,7 @@ def request_attachment(request, code: str):
     """The request's supporting photo, for the citizens who may open the request."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return attachment_response(citizen_request(user=request.user, code=code))
+    return attachment_response(citizen_request(user=request.user, code=code), request=request)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -200,3 +200,23 @@ def test_lists_show_only_what_the_viewer_may_see(req, viewers, offices):
         "/api/v1/staff/requests/", {"status": "all"}
     )
     assert province.json()["count"] == 1
+
+
+def test_a_clerk_opening_a_request_or_its_photo_shows_in_the_citizens_log(req, viewers):
+    from accounts.models import RecordAccess
+
+    number = req.person.insurance_number
+    client_for(viewers["owner"]).get(f"/ca-nhan/yeu-cau/{req.reference_code}/anh/")
+    assert not RecordAccess.objects.filter(insurance_number=number).exists()  # the owner
+    client_for(viewers["clerk"]).get(f"/can-bo/yeu-cau/{req.reference_code}/")
+    client_for(viewers["clerk"]).get(f"/can-bo/yeu-cau/{req.reference_code}/anh/")
+    client_for(viewers["admin"]).get(f"/api/v1/staff/requests/{req.reference_code}/")
+    rows = RecordAccess.objects.filter(insurance_number=number).order_by("pk")
+    assert [(r.subject, r.role) for r in rows] == [
+        ("service_request", "clerk"),
+        ("service_request_image", "clerk"),
+        ("service_request", "admin"),
+    ]
+    assert all(r.reference.startswith(req.reference_code) for r in rows)
+    log = client_for(viewers["owner"]).get("/ca-nhan/nhat-ky/").content.decode()
+    assert "yêu cầu đã gửi" in log and "ảnh kèm yêu cầu" in log
